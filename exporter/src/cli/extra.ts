@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Commands contributed by other rooms (rules, coverage, alerts). Each is one import and one
+ * list entry, so parallel work never edits main.ts.
+ */
+export const extraCommands: ((program: Command) => void)[] = [];

@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import { isRecord } from '../util/paths.js';
+import type { ChangeOp } from '../providers/types.js';
+
+/** Canonical JSON: sorted keys, so equal meaning means equal text. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isRecord(value))
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+export function scalar(value: unknown): unknown {
+  if (value === undefined || value === '') return null;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && !/^0\d/.test(value)) return Number(value);
+  return value;
+}
+
+function sortedUnique(items: unknown[]): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const item of items) seen.set(canonical(item), item);
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
+
+function asSet(value: unknown): unknown[] {
+  if (value === null || value === undefined || value === '') return [];
+  return sortedUnique((Array.isArray(value) ? value : [value]).map(scalar));
+}
+
+// ---- IAM / resource policies -------------------------------------------------------------
+
+function decodePolicy(value: unknown): unknown {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') return value;
+  let text = value.trim();
+  if (/^%7B/i.test(text) || /%22/.test(text)) {
+    try {
+      text = decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch {
+      /* keep as is */
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function normaliseList(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  return sortedUnique(Array.isArray(v) ? v : [v]);
+}
+
+function normalisePrincipal(p: unknown): unknown {
+  if (p === '*') return { AWS: ['*'] };
+  if (!isRecord(p)) return p;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) out[k] = normaliseList(v);
+  return out;
+}
+
+/** Statement order, single-vs-list, principal spelling and key order do not matter to IAM. */
+export function normalisePolicy(value: unknown): unknown {
+  const doc = decodePolicy(value);
+  if (!isRecord(doc)) return doc;
+  const statements = doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const norm = statements.map((s) => {
+    if (!isRecord(s)) return s;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (['Action', 'NotAction', 'Resource', 'NotResource'].includes(k)) out[k] = normaliseList(v);
+      else if (k === 'Principal' || k === 'NotPrincipal') out[k] = normalisePrincipal(v);
+      else if (k === 'Condition' && isRecord(v)) {
+        const cond: Record<string, unknown> = {};
+        for (const [op, kv] of Object.entries(v)) {
+          cond[op] = isRecord(kv) ? Object.fromEntries(Object.entries(kv).map(([ck, cv]) => [ck, normaliseList(cv)])) : kv;
+        }
+        out[k] = cond;
+      } else if (k !== 'Sid' || v !== '') out[k] = v;
+    }
+    return out;
+  });
+  return { Version: doc.Version ?? '2008-10-17', Statement: sortedUnique(norm) };
+}
+
+// ---- tags ------------------------------------------------------------------------------
+
+export function normaliseTags(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const items = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.items) ? value.items : null;
+  if (items) {
+    for (const item of items) {
+      if (!isRecord(item)) continue;
+      const k = item.key ?? item.Key;
+      const v = item.value ?? item.Value ?? '';
+      if (typeof k === 'string') out[k] = String(v);
+    }
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) out[k] = v === null || v === undefined ? '' : String(v);
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+// ---- security group rules --------------------------------------------------------------
+
+const PROTOCOLS: Record<string, string> = { '-1': 'all', all: 'all', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+
+function ruleText(protocol: unknown, from: unknown, to: unknown, source: string): string {
+  const proto = PROTOCOLS[String(protocol ?? '-1').toLowerCase()] ?? String(protocol).toLowerCase();
+  if (proto === 'all') return `all from ${source}`;
+  const f = from === undefined || from === null ? -1 : Number(from);
+  const t = to === undefined || to === null ? f : Number(to);
+  return `${proto} ${f === t ? String(f) : `${f}-${t}`} from ${source}`;
+}
+
+function itemsOf(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isRecord(v) && Array.isArray(v.items)) return v.items;
+  return [];
+}
+
+/** One string per (protocol, ports, source): `tcp 22 from 0.0.0.0/0`; comparable as a set. */
+export function normaliseSgRules(value: unknown): string[] {
+  const out: string[] = [];
+  const fromCloudTrailPermission = (p: Record<string, unknown>): void => {
+    const push = (src: string): void => void out.push(ruleText(p.ipProtocol, p.fromPort, p.toPort, src));
+    for (const r of itemsOf(p.ipRanges)) if (isRecord(r) && typeof r.cidrIp === 'string') push(r.cidrIp);
+    for (const r of itemsOf(p.ipv6Ranges)) if (isRecord(r) && typeof r.cidrIpv6 === 'string') push(r.cidrIpv6);
+    for (const r of itemsOf(p.groups)) if (isRecord(r) && typeof r.groupId === 'string') push(r.groupId);
+    for (const r of itemsOf(p.prefixListIds)) if (isRecord(r) && typeof r.prefixListId === 'string') push(r.prefixListId);
+  };
+  if (isRecord(value) && ('ipPermissions' in value || 'cidrIp' in value || 'ipProtocol' in value)) {
+    // CloudTrail request: the flat form (cidrIp/ipProtocol/fromPort) or ipPermissions.items[].
+    if (typeof value.cidrIp === 'string') out.push(ruleText(value.ipProtocol, value.fromPort, value.toPort, value.cidrIp));
+    if (typeof value.sourceSecurityGroupName === 'string')
+      out.push(ruleText(value.ipProtocol ?? '-1', value.fromPort, value.toPort, value.sourceSecurityGroupName));
+    for (const p of itemsOf(value.ipPermissions)) if (isRecord(p)) fromCloudTrailPermission(p);
+  } else if (Array.isArray(value)) {
+    for (const rule of value) {
+      if (!isRecord(rule)) continue;
+      if ('ipProtocol' in rule) {
+        fromCloudTrailPermission(rule);
+        continue;
+      }
+      // Terraform ingress/egress block.
+      const push = (src: string): void => void out.push(ruleText(rule.protocol, rule.from_port, rule.to_port, src));
+      for (const c of asStrings(rule.cidr_blocks)) push(c);
+      for (const c of asStrings(rule.ipv6_cidr_blocks)) push(c);
+      for (const c of asStrings(rule.security_groups)) push(c);
+      for (const c of asStrings(rule.prefix_list_ids)) push(c);
+      if (rule.self === true) push('self');
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
+function asStrings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+// ---- comparators -----------------------------------------------------------------------
+
+export interface Comparator {
+  normalise(value: unknown): unknown;
+}
+
+/** Placeholders CloudTrail writes instead of secret-bearing values. */
+const REDACTED_BY_CLOUD = new Set(['<sensitiveDataRemoved>', 'HIDDEN_DUE_TO_SECURITY_REASONS']);
+export const WITHHELD = '(changed; value withheld by CloudTrail)';
+
+const sha1 = (s: string | Buffer): string => createHash('sha1').update(s).digest('hex');
+
+export const COMPARATORS: Record<string, Comparator> = {
+  scalar: { normalise: scalar },
+  set: { normalise: asSet },
+  policy: { normalise: normalisePolicy },
+  tags: { normalise: normaliseTags },
+  sg_rules: { normalise: normaliseSgRules },
+  json: { normalise: (v) => decodePolicy(v) },
+  versioning_status: {
+    normalise: (v) => {
+      const s = scalar(v);
+      if (s === true || s === 'Enabled') return 'Enabled';
+      if (s === false || s === 'Suspended' || s === 'Disabled') return 'Suspended';
+      return s;
+    },
+  },
+  /** State keeps user_data as a SHA-1 of the script; events carry it base64-encoded. */
+  user_data: {
+    normalise: (raw) => {
+      const v = isRecord(raw) ? raw.value : raw;
+      if (typeof v !== 'string' || v === '') return null;
+      if (REDACTED_BY_CLOUD.has(v)) return WITHHELD;
+      if (/^[0-9a-f]{40}$/.test(v)) return v;
+      const decoded = Buffer.from(v, 'base64');
+      return decoded.length > 0 && decoded.toString('base64').replace(/=+$/, '') === v.replace(/=+$/, '') ? sha1(decoded) : sha1(v);
+    },
+  },
+  /** aws_iam_role.inline_policy blocks vs a Put/DeleteRolePolicy request: name → policy. */
+  inline_policies: {
+    normalise: (v) => {
+      const out: Record<string, unknown> = {};
+      const single = isRecord(v) && (typeof v.policyName === 'string' || (typeof v.name === 'string' && 'policy' in v));
+      if (isRecord(v) && !single) return v; // already name → policy
+      const list = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
+      for (const p of list) {
+        if (!isRecord(p)) continue;
+        const name = p.name ?? p.policyName;
+        if (typeof name === 'string' && name !== '') out[name] = p.policyDocument !== undefined || p.policy !== undefined ? normalisePolicy(p.policy ?? p.policyDocument) : null;
+      }
+      return out;
+    },
+  },
+};
+
+export function comparator(name: string): Comparator {
+  const c = COMPARATORS[name];
+  if (!c) throw new Error(`unknown comparator "${name}"`);
+  return c;
+}
+
+/** What the attribute is after the event, given what state expects. */
+export function applyOp(op: ChangeOp, expected: unknown, eventValue: unknown): unknown {
+  switch (op) {
+    case 'set':
+      return eventValue;
+    case 'add':
+      if (Array.isArray(expected) || expected === null) return sortedUnique([...((expected as unknown[]) ?? []), ...(Array.isArray(eventValue) ? eventValue : [eventValue])]);
+      if (isRecord(expected) && isRecord(eventValue)) return sortKeys({ ...expected, ...eventValue });
+      return eventValue;
+    case 'remove': {
+      if (Array.isArray(expected)) {
+        const drop = new Set((Array.isArray(eventValue) ? eventValue : [eventValue]).map(canonical));
+        return expected.filter((x) => !drop.has(canonical(x)));
+      }
+      if (isRecord(expected) && isRecord(eventValue)) return sortKeys(Object.fromEntries(Object.entries(expected).filter(([k]) => !(k in eventValue))));
+      return expected;
+    }
+    case 'merge':
+      return isRecord(expected) && isRecord(eventValue) ? sortKeys({ ...expected, ...eventValue }) : eventValue;
+    case 'unset_keys':
+      return isRecord(expected) && isRecord(eventValue)
+        ? sortKeys(Object.fromEntries(Object.entries(expected).filter(([k]) => !(k in eventValue))))
+        : expected;
+  }
+}
+
+function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export function semanticallyEqual(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}

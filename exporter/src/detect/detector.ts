@@ -1,0 +1,87 @@
+import type { ChangeType } from '../model/drift.js';
+import type { AuditEvent } from '../model/event.js';
+import type { ResourceChange, Resolution, TargetCandidate } from '../providers/types.js';
+import type { StateIndex } from '../state/index.js';
+import type { StateResource } from '../state/model.js';
+import { isRecord } from '../util/paths.js';
+import { applyOp, comparator, semanticallyEqual } from './compare.js';
+import { REDACTED, isSensitive } from './sensitive.js';
+
+export interface DriftDraft {
+  changeType: ChangeType;
+  resourceType: string;
+  resourceId: string;
+  resource: StateResource | null;
+  changes: { attribute: string; expected: unknown; actual: unknown }[];
+}
+
+export interface Detection {
+  drifts: DriftDraft[];
+  /** Reasons for resources that produced no drift (counted as suppressed/unmapped/failed). */
+  suppressed: string[];
+}
+
+/** Reads `versioning.0.enabled` out of state attributes. */
+export function stateValue(attributes: Record<string, unknown>, path: string): unknown {
+  let node: unknown = attributes;
+  for (const step of path.split('.')) {
+    if (Array.isArray(node) && /^\d+$/.test(step)) node = node[Number(step)];
+    else if (isRecord(node)) node = node[step];
+    else return null;
+    if (node === undefined) return null;
+  }
+  return node;
+}
+
+function compareCandidate(res: StateResource, cand: TargetCandidate): DriftDraft['changes'] {
+  const out: DriftDraft['changes'] = [];
+  for (const change of cand.changes) {
+    const cmp = comparator(change.compare);
+    const expected = cmp.normalise(stateValue(res.attributes, change.attribute));
+    // Both sides are normalised once; applyOp works on canonical forms.
+    const actual = applyOp(change.op, expected, cmp.normalise(change.value));
+    if (semanticallyEqual(expected, actual)) continue;
+    const secret = isSensitive(change.attribute, res.sensitivePaths);
+    out.push({ attribute: change.attribute, expected: secret ? REDACTED : expected, actual: secret ? REDACTED : actual });
+  }
+  return out;
+}
+
+function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateIndex, out: Detection): void {
+  for (const cand of change.candidates) {
+    const found = index.find(event.provider, event.accountId, [cand.resourceType], cand.lookup);
+    if (found.length === 0) continue;
+    for (const res of found) {
+      if (cand.kind === 'delete') {
+        out.drifts.push({ changeType: 'missing', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [] });
+      } else if (cand.kind === 'create') {
+        out.suppressed.push('already_managed');
+      } else if (cand.changes.length === 0) {
+        // The event changes the resource in a way the table does not break down into attributes.
+        out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [] });
+      } else {
+        const diffs = compareCandidate(res, cand);
+        if (diffs.length === 0) out.suppressed.push('matches_state');
+        else out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: diffs });
+      }
+    }
+    return; // the first candidate type that state manages decides
+  }
+  if (!index.coversAccount(event.provider, event.accountId)) {
+    out.suppressed.push('no_state_for_account');
+    return;
+  }
+  if (change.kind === 'delete') {
+    out.suppressed.push('unmanaged_deleted');
+    return;
+  }
+  out.drifts.push({ changeType: 'unmanaged', resourceType: change.unmanagedType, resourceId: change.resourceId, resource: null, changes: [] });
+}
+
+/** Three-way classification of a resolved event against the loaded states. */
+export function detect(event: AuditEvent, resolution: Resolution, index: StateIndex): Detection {
+  const out: Detection = { drifts: [], suppressed: [] };
+  if (resolution.status !== 'mapped') return out;
+  for (const change of resolution.changes) evaluateChange(event, change, index, out);
+  return out;
+}

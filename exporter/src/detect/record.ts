@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { DriftRecord, Severity } from '../model/drift.js';
+import type { AuditEvent } from '../model/event.js';
+import type { DriftDraft } from './detector.js';
+
+/** Stable across repeats of the same drift: provider, account, resource, attribute set, change type. */
+export function driftId(provider: string, accountId: string | null, resourceType: string, resourceId: string, attributes: string[], changeType: string): string {
+  const key = [provider, accountId ?? '', resourceType, resourceId, [...new Set(attributes)].sort().join(','), changeType].join('\u0000');
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+export interface RecordContext {
+  severity: Severity;
+  suggestedFix: string | null;
+  detectedAt: Date;
+  version: string;
+}
+
+/** Pure: the contract's drift record for one draft. Absent values are null, never omitted. */
+export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: RecordContext): DriftRecord {
+  const attributes = draft.changes.length > 0 ? draft.changes.map((c) => c.attribute) : [`event:${event.eventName}`];
+  return {
+    event_type: 'terraform_drift_detected',
+    drift_id: driftId(event.provider, event.accountId, draft.resourceType, draft.resourceId, draft.changeType === 'modified' ? attributes : [], draft.changeType),
+    change_type: draft.changeType,
+    severity: ctx.severity,
+    provider: event.provider,
+    account_id: event.accountId,
+    region: event.region,
+    resource_type: draft.resourceType,
+    resource_id: draft.resourceId,
+    resource_address: draft.changeType === 'unmanaged' ? null : (draft.resource?.address ?? null),
+    state_source: draft.changeType === 'unmanaged' ? null : (draft.resource?.source.location ?? null),
+    changes: draft.changes.map((c) => ({ attribute: c.attribute, expected: c.expected ?? null, actual: c.actual ?? null })),
+    user: {
+      name: event.principal.name,
+      arn: event.principal.arn,
+      type: event.principal.type,
+      principal_id: event.principal.principalId,
+      original_user: event.principal.originalUser,
+    },
+    source_ip: event.sourceIp,
+    user_agent: event.userAgent,
+    event: { name: event.eventName, id: event.eventId, source: event.eventSource, time: normaliseTime(event.eventTime) },
+    falco: event.falco ? { rule: event.falco.rule, priority: event.falco.priority, hostname: event.falco.hostname } : null,
+    suggested_fix: ctx.suggestedFix,
+    detected_at: ctx.detectedAt.toISOString(),
+    source: 'tfdrift',
+    version: ctx.version,
+  };
+}
+
+function normaliseTime(t: string | null): string | null {
+  if (!t) return null;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : new Date(ms).toISOString().replace('.000Z', 'Z');
+}

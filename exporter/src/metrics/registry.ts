@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version.js';
+
+/** Callbacks evaluated at scrape time (prom-client collect()), so gauges are never stale. */
+export interface ScrapeSources {
+  openDrifts?: () => Iterable<{ labels: { provider: string; account_id: string; change_type: string; severity: string }; value: number }>;
+  stateResources?: () => Iterable<{ labels: { state: string; provider: string }; value: number }>;
+  stateLastSuccess?: () => Iterable<{ labels: { state: string }; value: number }>;
+  outputQueueLength?: () => Iterable<{ labels: { output: string }; value: number }>;
+  inputConnected?: () => Iterable<{ labels: { input: string }; value: number }>;
+}
+
+/** Every metric of the DESIGN.md contract, on a private Registry. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly sources: ScrapeSources = {};
+
+  readonly eventsReceived: Counter<'input' | 'source'>;
+  readonly eventsSuppressed: Counter<'reason'>;
+  readonly eventsUnmapped: Counter<'provider'>;
+  readonly eventsFailed: Counter<'reason'>;
+  readonly drifts: Counter<'provider' | 'account_id' | 'change_type' | 'severity' | 'resource_type'>;
+  readonly stateLoadDuration: Histogram<'state'>;
+  readonly stateLoadErrors: Counter<'state'>;
+  readonly eventProcessing: Histogram;
+  readonly eventLag: Histogram;
+  readonly outputSent: Counter<'output' | 'status'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const r = this.registry;
+    const sources = this.sources;
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'tfdrift_' });
+    this.eventsReceived = new Counter({ name: 'tfdrift_events_received_total', help: 'Audit events received, by input and Falco/record source.', labelNames: ['input', 'source'], registers: [r] });
+    this.eventsSuppressed = new Counter({ name: 'tfdrift_events_suppressed_total', help: 'Events that produced no drift on purpose, by reason.', labelNames: ['reason'], registers: [r] });
+    this.eventsUnmapped = new Counter({ name: 'tfdrift_events_unmapped_total', help: 'Write events with no mapping-table row, by provider.', labelNames: ['provider'], registers: [r] });
+    this.eventsFailed = new Counter({ name: 'tfdrift_events_failed_total', help: 'Inputs that could not be processed, by reason.', labelNames: ['reason'], registers: [r] });
+    this.drifts = new Counter({ name: 'tfdrift_drifts_total', help: 'Drift records emitted (detected).', labelNames: ['provider', 'account_id', 'change_type', 'severity', 'resource_type'], registers: [r] });
+    new Gauge({
+      name: 'tfdrift_drifts_open', help: 'Open (unresolved) drifts, computed at scrape.', labelNames: ['provider', 'account_id', 'change_type', 'severity'], registers: [r],
+      collect() { this.reset(); for (const s of sources.openDrifts?.() ?? []) this.set(s.labels, s.value); },
+    });
+    new Gauge({
+      name: 'tfdrift_state_resources', help: 'Managed resource instances in the last good load of each state.', labelNames: ['state', 'provider'], registers: [r],
+      collect() { this.reset(); for (const s of sources.stateResources?.() ?? []) this.set(s.labels, s.value); },
+    });
+    this.stateLoadDuration = new Histogram({ name: 'tfdrift_state_load_duration_seconds', help: 'Time to fetch, parse and index a state.', labelNames: ['state'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [r] });
+    new Gauge({
+      name: 'tfdrift_state_last_success_timestamp_seconds', help: 'Unix time of the last successful load of each state.', labelNames: ['state'], registers: [r],
+      collect() { this.reset(); for (const s of sources.stateLastSuccess?.() ?? []) this.set(s.labels, s.value); },
+    });
+    this.stateLoadErrors = new Counter({ name: 'tfdrift_state_load_errors_total', help: 'Failed state loads; the last good state is kept.', labelNames: ['state'], registers: [r] });
+    this.eventProcessing = new Histogram({ name: 'tfdrift_event_processing_seconds', help: 'Time from receipt of an event to its drift records handed to outputs.', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [r] });
+    this.eventLag = new Histogram({ name: 'tfdrift_event_lag_seconds', help: 'Detection time minus the event time the cloud recorded.', buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], registers: [r] });
+    this.outputSent = new Counter({ name: 'tfdrift_output_sent_total', help: 'Drift records delivered or dropped by each output, by status.', labelNames: ['output', 'status'], registers: [r] });
+    new Gauge({
+      name: 'tfdrift_output_queue_length', help: 'Records waiting in each output (memory and spool).', labelNames: ['output'], registers: [r],
+      collect() { this.reset(); for (const s of sources.outputQueueLength?.() ?? []) this.set(s.labels, s.value); },
+    });
+    new Gauge({
+      name: 'tfdrift_input_connected', help: '1 when the input is connected/listening, else 0.', labelNames: ['input'], registers: [r],
+      collect() { this.reset(); for (const s of sources.inputConnected?.() ?? []) this.set(s.labels, s.value); },
+    });
+    const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
+    build.set({ version: VERSION }, 1);
+  }
+}

@@ -1,0 +1,126 @@
+import { emptyPrincipal, type AuditEvent, type FalcoContext } from '../../model/event.js';
+import { InputError } from '../../util/errors.js';
+import { isRecord, str } from '../../util/paths.js';
+import { principalFromUserIdentity } from './identity.js';
+
+const READ_PREFIXES = /^(Get|Describe|List|Head|Lookup|Search|Check|Batch(Get|Describe)|Query|Scan|Select|Preview|Estimate|Validate|Verify|Test|Decrypt|Encrypt|GenerateDataKey|Sign|AssumeRole|ConsoleLogin)/;
+
+/** CloudTrail says readOnly; when it does not, the verb does. */
+export function inferReadOnly(eventName: string, declared: unknown): boolean {
+  if (typeof declared === 'boolean') return declared;
+  if (declared === 'true') return true;
+  if (declared === 'false') return false;
+  return READ_PREFIXES.test(eventName);
+}
+
+/** Keys of a CloudTrail record, tolerating Panther's lower-cased copies. */
+function pick(r: Record<string, unknown>, key: string): unknown {
+  return r[key] ?? r[key.toLowerCase()];
+}
+
+export function isCloudTrailRecord(r: unknown): r is Record<string, unknown> {
+  return isRecord(r) && typeof pick(r, 'eventName') === 'string' && typeof pick(r, 'eventSource') === 'string';
+}
+
+function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export function auditEventFromCloudTrail(r: unknown): AuditEvent {
+  if (!isCloudTrailRecord(r)) throw new InputError('not a CloudTrail record (needs string eventName and eventSource)', 'not_cloudtrail');
+  const eventName = pick(r, 'eventName') as string;
+  const ui = pick(r, 'userIdentity');
+  const principal = principalFromUserIdentity(ui);
+  const recipient = str(pick(r, 'recipientAccountId'));
+  const identityAccount = isRecord(ui) ? str(ui.accountId ?? ui.accountid) : null;
+  const rawResources = pick(r, 'resources');
+  const resources = Array.isArray(rawResources)
+    ? rawResources.filter(isRecord).map((x) => ({ type: str(x.type), arn: str(x.ARN ?? x.arn), accountId: str(x.accountId) }))
+    : [];
+  const ctx = isRecord(ui) && isRecord(ui.sessionContext) ? ui.sessionContext : {};
+  const time = str(pick(r, 'eventTime'));
+  return {
+    provider: 'aws',
+    accountId: recipient ?? identityAccount,
+    region: str(pick(r, 'awsRegion')),
+    eventName,
+    eventSource: pick(r, 'eventSource') as string,
+    eventId: str(pick(r, 'eventID') ?? r.eventId),
+    eventTime: time,
+    principal,
+    sourceIp: str(pick(r, 'sourceIPAddress')),
+    userAgent: str(pick(r, 'userAgent')),
+    request: parseMaybeJson(pick(r, 'requestParameters')),
+    response: parseMaybeJson(pick(r, 'responseElements')),
+    resources,
+    readOnly: inferReadOnly(eventName, pick(r, 'readOnly')),
+    errorCode: str(pick(r, 'errorCode')),
+    errorMessage: str(pick(r, 'errorMessage')),
+    extra: {
+      sessionCredentialFromConsole: str(pick(r, 'sessionCredentialFromConsole')) === 'true',
+      mfaAuthenticated: isRecord(ctx.attributes) ? str(ctx.attributes.mfaAuthenticated) === 'true' : null,
+      eventType: str(pick(r, 'eventType')),
+    },
+    falco: null,
+  };
+}
+
+/** Falco prints `<NA>` for fields a record lacks. */
+function field(fields: Record<string, unknown>, name: string): string | null {
+  const v = fields[name];
+  if (v === undefined || v === null || v === '<NA>' || v === '') return null;
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
+
+/** From the cloudtrail plugin's `ct.*` output_fields (only those the rule's output names arrive). */
+export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent {
+  const eventName = field(fields, 'ct.name');
+  const eventSource = field(fields, 'ct.src');
+  if (!eventName || !eventSource)
+    throw new InputError('Falco alert lacks ct.name/ct.src; the rule output must name the fields listed in DESIGN.md', 'missing_output_fields');
+  const parseJsonField = (name: string): unknown => {
+    const raw = field(fields, name);
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
+    }
+  };
+  const principal = emptyPrincipal();
+  principal.name = field(fields, 'ct.user');
+  principal.arn = field(fields, 'ct.user.arn');
+  principal.type = field(fields, 'ct.user.identitytype');
+  principal.principalId = field(fields, 'ct.user.principalid');
+  const original = field(fields, 'ct.originaluser');
+  principal.originalUser = original && original !== principal.name ? original : null;
+  if (principal.arn?.includes('/AWSReservedSSO_') && !principal.originalUser) {
+    principal.originalUser = /:assumed-role\/[^/]+\/(.+)$/.exec(principal.arn)?.[1] ?? null;
+  }
+  const readonly = fields['ct.readonly'];
+  return {
+    provider: 'aws',
+    accountId: field(fields, 'ct.recipientaccountid') ?? field(fields, 'ct.user.accountid'),
+    region: field(fields, 'ct.region'),
+    eventName,
+    eventSource,
+    eventId: field(fields, 'ct.id'),
+    eventTime: field(fields, 'ct.time'),
+    principal,
+    sourceIp: field(fields, 'ct.srcip'),
+    userAgent: field(fields, 'ct.useragent'),
+    request: parseJsonField('ct.request'),
+    response: parseJsonField('ct.response'),
+    resources: [],
+    readOnly: inferReadOnly(eventName, typeof readonly === 'string' || typeof readonly === 'boolean' ? readonly : undefined),
+    errorCode: field(fields, 'ct.error'),
+    errorMessage: null,
+    extra: {},
+    falco,
+  };
+}

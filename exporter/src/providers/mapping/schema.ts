@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CHANGE_OPS } from '../types.js';
+
+const pathOrConst = z.union([z.string().min(1), z.strictObject({ const: z.unknown() })]);
+
+export const changeSpecSchema = z.strictObject({
+  attribute: z.string().min(1),
+  value: pathOrConst,
+  op: z.enum(CHANGE_OPS).default('set'),
+  compare: z.string().default('scalar'),
+});
+
+const kindSchema = z.enum(['create', 'modify', 'delete']);
+
+export const targetSpecSchema = z.strictObject({
+  type: z.string().regex(/^[a-z0-9]+_[a-z0-9_]+$/, 'a Terraform resource type'),
+  /** State attribute the ID is compared with (default `id`). */
+  lookup: z.string().default('id'),
+  /** Further state attributes that must match: attribute → event path. */
+  also: z.record(z.string(), z.string()).optional(),
+  /** Overrides the row's kind for this target (DeleteBucketPolicy deletes aws_s3_bucket_policy). */
+  kind: kindSchema.optional(),
+  changes: z.array(changeSpecSchema).default([]),
+});
+
+export const eventSpecSchema = z
+  .strictObject({
+    kind: kindSchema,
+    /** Paths (first that yields values wins); `*` fans out to one resource per element. */
+    id: z.array(z.string().min(1)).min(1),
+    /** Pull the resource ID out of an ARN (last `/` or `:` segment) when the path yields ARNs. */
+    id_from_arn: z.boolean().default(false),
+    resource_type: z.string().optional(),
+    /** For events spanning types (CreateTags): ID prefix → resource type. */
+    type_by_id_prefix: z.record(z.string(), z.string()).optional(),
+    lookup: z.string().default('id'),
+    changes: z.array(changeSpecSchema).default([]),
+    targets: z.array(targetSpecSchema).optional(),
+    note: z.string().optional(),
+  })
+  .superRefine((row, ctx) => {
+    const ways = [row.resource_type, row.targets, row.type_by_id_prefix].filter((x) => x !== undefined).length;
+    if (ways !== 1) ctx.addIssue({ code: 'custom', message: 'exactly one of resource_type, targets, type_by_id_prefix' });
+  });
+
+export const serviceTableSchema = z.strictObject({
+  service: z.string().min(1),
+  /** AWS eventSource, GCP serviceName, Azure resource provider namespace. */
+  event_source: z.string().min(1),
+  events: z.record(z.string(), eventSpecSchema),
+  /** Write events deliberately not mapped, each with its reason. */
+  unmapped: z.record(z.string(), z.string()).default({}),
+});
+
+export type ChangeSpec = z.infer<typeof changeSpecSchema>;
+export type TargetSpec = z.infer<typeof targetSpecSchema>;
+export type EventSpec = z.infer<typeof eventSpecSchema>;
+export type ServiceTable = z.infer<typeof serviceTableSchema>;

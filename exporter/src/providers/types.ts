@@ -1,0 +1,52 @@
+import type { AuditEvent, FalcoContext, ProviderId } from '../model/event.js';
+import type { ResourceLookup } from '../state/index.js';
+
+export const CHANGE_OPS = ['set', 'add', 'remove', 'merge', 'unset_keys'] as const;
+export type ChangeOp = (typeof CHANGE_OPS)[number];
+
+/** One attribute the event sets, in Terraform's naming, with the value the event carries. */
+export interface AttributeChange {
+  /** Terraform attribute path, dotted (`versioning.0.enabled`). */
+  attribute: string;
+  op: ChangeOp;
+  value: unknown;
+  /** Name of the semantic comparator (detect/compare.ts). */
+  compare: string;
+}
+
+export interface TargetCandidate {
+  resourceType: string;
+  lookup: ResourceLookup;
+  kind: 'create' | 'modify' | 'delete';
+  changes: AttributeChange[];
+}
+
+/** One resource an event touches; candidates are tried in order against state. */
+export interface ResourceChange {
+  resourceId: string;
+  candidates: TargetCandidate[];
+  /** Type reported when no state manages the resource. */
+  unmanagedType: string;
+  /** Kind reported when unmanaged (create or modify produce `unmanaged`). */
+  kind: 'create' | 'modify' | 'delete';
+}
+
+export type Resolution =
+  | { status: 'mapped'; changes: ResourceChange[] }
+  | { status: 'ignored'; reason: 'read_only' | 'failed_call' | 'not_mutating' }
+  | { status: 'unmapped' }
+  | { status: 'unresolved'; reason: string };
+
+/** A cloud: how its records become AuditEvents and how events resolve to resources. */
+export interface ProviderAdapter {
+  readonly id: ProviderId;
+  /** Falco `source` values this provider handles. */
+  readonly falcoSources: readonly string[];
+  /** From a Falco alert's output_fields; throws InputError on unusable fields. */
+  fromFalco(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent;
+  /** True when a raw record (not a Falco alert) is this provider's native shape. */
+  recognises(record: unknown): boolean;
+  /** From a native record; throws InputError on unusable records. */
+  fromRecord(record: unknown): AuditEvent;
+  resolve(event: AuditEvent): Resolution;
+}

@@ -1,0 +1,133 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from './config.js';
+import { isAuthorised, isLoopbackHost, splitListen } from './auth.js';
+import { ConfigError, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+
+export interface RouteContext {
+  url: URL;
+}
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => void | Promise<void>;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Refuses to start an unauthenticated server beyond loopback. */
+export function checkServerSecurity(config: ServerConfig): void {
+  const { host } = splitListen(config.listen);
+  const mtls = config.tls.enabled && config.tls.client_ca !== '';
+  if (!isLoopbackHost(host) && config.token === '' && !mtls)
+    throw new ConfigError([
+      `server.listen: "${config.listen}" is beyond loopback, so server.token (TFDRIFT_SERVER_TOKEN) or mutual TLS (server.tls.client_ca) is required`,
+    ]);
+  if (config.tls.enabled && (config.tls.cert === '' || config.tls.key === ''))
+    throw new ConfigError(['server.tls: cert and key are required when tls.enabled is true']);
+}
+
+/** The exporter's one HTTP(S) server; rooms contribute routes. */
+export class HttpServer {
+  private readonly routes = new Map<string, RouteHandler>();
+  private server: Server | null = null;
+  private readonly requireAuth: boolean;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly log: Logger,
+  ) {
+    checkServerSecurity(config);
+    this.requireAuth = !isLoopbackHost(splitListen(config.listen).host) || config.token !== '';
+  }
+
+  route(method: string, path: string, handler: RouteHandler): void {
+    this.routes.set(`${method} ${path}`, handler);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const handler = this.routes.get(`${req.method} ${url.pathname}`);
+    if (!handler) {
+      const allowed = [...this.routes.keys()].filter((k) => k.endsWith(` ${url.pathname}`)).map((k) => k.split(' ')[0]);
+      if (allowed.length > 0) {
+        res.setHeader('allow', allowed.join(', '));
+        return sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}` });
+      }
+      return sendJson(res, 404, { error: `no endpoint ${url.pathname}` });
+    }
+    if (this.requireAuth && !isAuthorised(req, url, this.config.token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="tfdrift"');
+      return sendJson(res, 401, { error: 'credential required: Authorization: Bearer <token>, ?token=<token>, or a client certificate' });
+    }
+    await handler(req, res, { url });
+  }
+
+  async start(): Promise<{ host: string; port: number; url: string }> {
+    const { host, port } = splitListen(this.config.listen);
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.log.error('request failed', { path: req.url, error: errorMessage(err) });
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    };
+    const tls = this.config.tls;
+    this.server = tls.enabled
+      ? createHttpsServer(
+          {
+            cert: readFileSync(tls.cert),
+            key: readFileSync(tls.key),
+            ...(tls.client_ca ? { ca: readFileSync(tls.client_ca), requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          listener,
+        )
+      : createHttpServer(listener);
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    return { host: addr.address, port: addr.port, url: `${tls.enabled ? 'https' : 'http'}://${shownHost}:${addr.port}` };
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = null;
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections?.();
+    });
+  }
+}
+
+/** Reads a request body up to `limit` bytes; rejects with status 413 beyond it. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(Object.assign(new Error(`body of ${declared} bytes exceeds the ${limit}-byte limit`), { status: 413 }));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(Object.assign(new Error(`body exceeds the ${limit}-byte limit`), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

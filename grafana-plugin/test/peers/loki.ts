@@ -1,0 +1,265 @@
+import type { DriftRecord } from '../../src/types/drift';
+import { Cursor, Labels, PeerMatcher, matches } from './matchers';
+
+/**
+ * A Loki test peer: answers /loki/api/v1/query_range, /query and /label/<name>/values over a set of
+ * drift records, in Loki's documented response formats (streams, matrix, vector). It evaluates the
+ * LogQL subset the plugin generates; anything else is a 400 "parse error", as real Loki would answer.
+ */
+
+interface Entry {
+  tsMs: number;
+  line: string;
+  stream: Labels;
+}
+
+type Stage = { kind: 'line'; contains: string } | { kind: 'json' } | { kind: 'filter'; matcher: PeerMatcher };
+
+interface LogQuery {
+  selector: PeerMatcher[];
+  stages: Stage[];
+}
+
+type MetricExpr =
+  | { kind: 'count_over_time'; log: LogQuery; rangeMs: number }
+  | { kind: 'sum'; by: string[]; expr: MetricExpr }
+  | { kind: 'topk'; k: number; expr: MetricExpr };
+
+export interface PeerResponse {
+  status: number;
+  body: unknown;
+}
+
+export const STREAM_LABEL_NAMES = ['provider', 'account_id', 'region', 'severity', 'change_type'] as const;
+
+export function recordToEntry(record: DriftRecord, job = 'tfdrift'): Entry {
+  const stream: Labels = { job };
+  for (const name of STREAM_LABEL_NAMES) {
+    const v = record[name];
+    if (v !== null && v !== undefined) {
+      stream[name] = String(v);
+    }
+  }
+  return { tsMs: Date.parse(record.detected_at), line: JSON.stringify(record), stream };
+}
+
+/** Loki's `| json`: nested objects flattened with `_`; arrays are not extracted; null becomes "". */
+export function flattenJson(value: unknown, prefix = '', out: Labels = {}): Labels {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      flattenJson(v, prefix ? `${prefix}_${k}` : k, out);
+    }
+  } else if (!Array.isArray(value) && prefix) {
+    out[prefix] = value === null || value === undefined ? '' : String(value);
+  }
+  return out;
+}
+
+function parseLog(c: Cursor): LogQuery {
+  const selector = c.matcherList();
+  if (!selector.some((m) => (m.op === '=' || m.op === '=~') && m.value !== '')) {
+    c.fail('queries require at least one non-empty matcher');
+  }
+  const stages: Stage[] = [];
+  for (;;) {
+    if (c.eat('|=')) {
+      stages.push({ kind: 'line', contains: c.string() });
+    } else if (c.peek('|') && !c.peek('||')) {
+      c.eat('|');
+      if (c.eat('json')) {
+        stages.push({ kind: 'json' });
+      } else {
+        stages.push({ kind: 'filter', matcher: c.matcher() });
+      }
+    } else {
+      return { selector, stages };
+    }
+  }
+}
+
+function parseMetric(c: Cursor): MetricExpr {
+  if (c.eat('topk')) {
+    c.expect('(');
+    const k = c.number();
+    c.expect(',');
+    const expr = parseMetric(c);
+    c.expect(')');
+    return { kind: 'topk', k, expr };
+  }
+  if (c.eat('sum')) {
+    const by = c.eat('by') ? c.labelList() : [];
+    c.expect('(');
+    const expr = parseMetric(c);
+    c.expect(')');
+    return { kind: 'sum', by, expr };
+  }
+  if (c.eat('count_over_time')) {
+    c.expect('(');
+    const log = parseLog(c);
+    const rangeMs = c.duration();
+    c.expect(')');
+    return { kind: 'count_over_time', log, rangeMs };
+  }
+  return c.fail('unsupported metric expression');
+}
+
+export function parseLogQL(query: string): { log?: LogQuery; metric?: MetricExpr } {
+  const c = new Cursor(query);
+  const result = c.peek('{') ? { log: parseLog(c) } : { metric: parseMetric(c) };
+  if (!c.done()) {
+    c.fail('unexpected trailing input');
+  }
+  return result;
+}
+
+/** Applies the pipeline; returns the labels of the resulting line, or undefined when filtered out. */
+function runPipeline(q: LogQuery, e: Entry): Labels | undefined {
+  if (!q.selector.every((m) => matches(e.stream, m))) {
+    return undefined;
+  }
+  let labels: Labels = { ...e.stream };
+  for (const stage of q.stages) {
+    if (stage.kind === 'line') {
+      if (!e.line.includes(stage.contains)) {
+        return undefined;
+      }
+    } else if (stage.kind === 'json') {
+      try {
+        labels = { ...labels, ...flattenJson(JSON.parse(e.line)) };
+      } catch {
+        labels = { ...labels, __error__: 'JSONParserErr' };
+      }
+    } else if (!matches(labels, stage.matcher)) {
+      return undefined;
+    }
+  }
+  delete labels.__error__;
+  return labels;
+}
+
+interface Sample {
+  metric: Labels;
+  value: number;
+}
+
+function evalMetric(expr: MetricExpr, entries: Entry[], atMs: number): Sample[] {
+  if (expr.kind === 'count_over_time') {
+    const groups = new Map<string, Sample>();
+    for (const e of entries) {
+      if (e.tsMs <= atMs - expr.rangeMs || e.tsMs > atMs) {
+        continue;
+      }
+      const labels = runPipeline(expr.log, e);
+      if (labels) {
+        const key = JSON.stringify(Object.entries(labels).sort());
+        const s = groups.get(key) ?? { metric: labels, value: 0 };
+        s.value++;
+        groups.set(key, s);
+      }
+    }
+    return [...groups.values()];
+  }
+  const inner = evalMetric(expr.expr, entries, atMs);
+  if (expr.kind === 'sum') {
+    const groups = new Map<string, Sample>();
+    for (const s of inner) {
+      const metric: Labels = {};
+      for (const l of expr.by) {
+        metric[l] = s.metric[l] ?? '';
+      }
+      const key = JSON.stringify(metric);
+      const g = groups.get(key) ?? { metric, value: 0 };
+      g.value += s.value;
+      groups.set(key, g);
+    }
+    return [...groups.values()];
+  }
+  return [...inner].sort((a, b) => b.value - a.value).slice(0, expr.k);
+}
+
+/** Loki accepts nanosecond integers, RFC3339, or (float) seconds. */
+export function parseLokiTime(value: string | undefined, fallbackMs: number): number {
+  if (value === undefined || value === '') {
+    return fallbackMs;
+  }
+  if (/^\d{16,}$/.test(value)) {
+    return Math.floor(Number(BigInt(value) / 1_000_000n));
+  }
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    return Number(value) * 1000;
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new Error(`invalid time ${value}`);
+  }
+  return ms;
+}
+
+function stepMs(value: string | undefined, startMs: number, endMs: number): number {
+  if (!value) {
+    return Math.max(1000, Math.ceil((endMs - startMs) / 250 / 1000) * 1000);
+  }
+  return /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : new Cursor(`[${value}]`).duration();
+}
+
+const ok = (data: unknown): PeerResponse => ({ status: 200, body: { status: 'success', data } });
+const bad = (message: string): PeerResponse => ({ status: 400, body: message });
+
+/** Handles one Loki HTTP API request (path without host, decoded query params). */
+export function handleLokiRequest(
+  path: string,
+  params: Record<string, string>,
+  records: DriftRecord[],
+  nowMs: number = Date.now(),
+  job = 'tfdrift',
+): PeerResponse {
+  const entries = records.map((r) => recordToEntry(r, job));
+  try {
+    const labelValues = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
+    if (labelValues) {
+      const values = new Set(entries.map((e) => e.stream[labelValues[1]]).filter((v): v is string => !!v));
+      return ok([...values].sort());
+    }
+    if (path !== '/loki/api/v1/query_range' && path !== '/loki/api/v1/query') {
+      return { status: 404, body: '404 page not found' };
+    }
+    if (!params.query) {
+      return bad('query parameter is required');
+    }
+    const parsed = parseLogQL(params.query);
+    const instant = path.endsWith('/query');
+    const endMs = parseLokiTime(instant ? params.time : params.end, nowMs);
+    const startMs = instant ? endMs : parseLokiTime(params.start, endMs - 3_600_000);
+    if (parsed.log) {
+      const limit = Number(params.limit ?? 100);
+      const forward = params.direction === 'forward';
+      const hits = entries
+        .filter((e) => e.tsMs >= startMs && e.tsMs < endMs + (instant ? 1 : 0))
+        .map((e) => ({ e, labels: runPipeline(parsed.log!, e) }))
+        .filter((h): h is { e: Entry; labels: Labels } => !!h.labels)
+        .sort((a, b) => (forward ? a.e.tsMs - b.e.tsMs : b.e.tsMs - a.e.tsMs))
+        .slice(0, limit);
+      // After `| json` every distinct label set is its own stream, as in real Loki.
+      const result = hits.map((h) => ({ stream: h.labels, values: [[`${h.e.tsMs}000000`, h.e.line]] }));
+      return ok({ resultType: 'streams', result, stats: {} });
+    }
+    if (instant) {
+      const samples = evalMetric(parsed.metric!, entries, endMs);
+      const result = samples.map((s) => ({ metric: s.metric, value: [endMs / 1000, String(s.value)] }));
+      return ok({ resultType: 'vector', result, stats: {} });
+    }
+    const step = stepMs(params.step, startMs, endMs);
+    const series = new Map<string, { metric: Labels; values: Array<[number, string]> }>();
+    for (let t = startMs; t <= endMs; t += step) {
+      for (const s of evalMetric(parsed.metric!, entries, t)) {
+        const key = JSON.stringify(s.metric);
+        const target = series.get(key) ?? { metric: s.metric, values: [] };
+        target.values.push([t / 1000, String(s.value)]);
+        series.set(key, target);
+      }
+    }
+    return ok({ resultType: 'matrix', result: [...series.values()], stats: {} });
+  } catch (err) {
+    return bad((err as Error).message);
+  }
+}

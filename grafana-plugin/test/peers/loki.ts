@@ -183,7 +183,7 @@ export function parseLokiTime(value: string | undefined, fallbackMs: number): nu
     return fallbackMs;
   }
   if (/^\d{16,}$/.test(value)) {
-    return Math.floor(Number(BigInt(value) / 1_000_000n));
+    return Number(value.slice(0, -6));
   }
   if (/^\d+(\.\d+)?$/.test(value)) {
     return Number(value) * 1000;

@@ -1,0 +1,252 @@
+/**
+ * Plan, apply and delete TFDrift's alerting resources through the provisioning API.
+ * `plan` only reads; `apply` writes exactly what the plan says, in an order Grafana accepts
+ * (folder → mute timing → rules → policy → removal of a mute timing nothing refers to any more).
+ */
+import type { BuiltAlerting } from './build.js';
+import { RULE_JOB_LABEL } from './build.js';
+import type { GrafanaClient } from './client.js';
+import { diffMuteTiming, diffRoute, diffRule, findOwnRoute, normalizeExistingRule, withOwnRoute, type FieldChange } from './diff.js';
+import { GrafanaApiError } from './errors.js';
+import type { AlertRuleGroup, MuteTimeInterval, ProvisionedAlertRule, Route } from './grafana-types.js';
+
+export type ChangeKind = 'folder' | 'rule' | 'rule-group' | 'mute-timing' | 'policy';
+export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
+
+export interface Change {
+  kind: ChangeKind;
+  action: ChangeAction;
+  /** UID or name. */
+  id: string;
+  title: string;
+  fields: FieldChange[];
+}
+
+export interface ProvenanceConflict {
+  uid: string;
+  title: string;
+  provenance: string;
+}
+
+export interface Plan {
+  built: BuiltAlerting;
+  changes: Change[];
+  hasChanges: boolean;
+  /** Rules in the group that Grafana will not let TFDrift overwrite (provisioned from files, ...). */
+  conflicts: ProvenanceConflict[];
+  /** What Grafana holds now, for apply. */
+  current: {
+    group?: AlertRuleGroup;
+    policyTree: Route;
+    muteTiming?: MuteTimeInterval;
+  };
+}
+
+/** Provenances a write with X-Disable-Provenance may replace (none, or set by this same API). */
+const REPLACEABLE_PROVENANCE = new Set(['', 'api', 'none']);
+
+function isManaged(rule: ProvisionedAlertRule, built: BuiltAlerting): boolean {
+  return Object.values(built.allRuleUids).includes(rule.uid) || rule.labels[RULE_JOB_LABEL] === built.route.object_matchers?.[0]?.[2];
+}
+
+async function checkDatasources(client: GrafanaClient, built: BuiltAlerting): Promise<void> {
+  const uids = new Map<string, string>();
+  for (const rule of built.group.rules) {
+    for (const q of rule.data) {
+      if (q.datasourceUid !== '__expr__') {
+        const type = String((q.model.datasource as { type?: string } | undefined)?.type ?? 'datasource');
+        uids.set(q.datasourceUid, type === 'loki' ? 'Loki' : type === 'prometheus' ? 'Prometheus' : type);
+      }
+    }
+  }
+  for (const [uid, type] of uids) {
+    if (!(await client.datasourceExists(uid))) {
+      const path = `/api/datasources/uid/${encodeURIComponent(uid)}`;
+      const flag = type === 'Prometheus' ? '--prometheus-datasource-uid' : '--datasource-uid';
+      throw new GrafanaApiError(
+        `${type} datasource "${uid}" does not exist in Grafana (GET ${path} → 404). Pick an existing one (${flag}, or the plugin's Configuration page).`,
+        'datasource-not-found', 404, 'GET', path,
+      );
+    }
+  }
+}
+
+async function checkContactPoint(client: GrafanaClient, name: string | undefined): Promise<void> {
+  if (!name) {
+    return;
+  }
+  const points = await client.listContactPoints();
+  if (!points.some((p) => p.name === name)) {
+    const names = Array.from(new Set(points.map((p) => p.name))).sort();
+    throw new GrafanaApiError(
+      `contact point "${name}" does not exist in Grafana (GET /api/v1/provisioning/contact-points); existing: ${names.length ? names.join(', ') : 'none'}`,
+      'contact-point-not-found', 404, 'GET', '/api/v1/provisioning/contact-points',
+    );
+  }
+}
+
+export async function planAlerting(client: GrafanaClient, built: BuiltAlerting): Promise<Plan> {
+  await checkDatasources(client, built);
+  await checkContactPoint(client, built.route.receiver);
+  const changes: Change[] = [];
+
+  const folder = await client.getFolder(built.folder.uid);
+  changes.push({ kind: 'folder', action: folder ? 'unchanged' : 'create', id: built.folder.uid, title: built.folder.title, fields: [] });
+
+  const group = folder ? await client.getRuleGroup(built.folder.uid, built.group.title) : undefined;
+  const existing = (group?.rules ?? []).map((r) => normalizeExistingRule(r as unknown as Record<string, unknown>));
+  const byUid = new Map(existing.map((r) => [r.uid, r]));
+  const conflicts: ProvenanceConflict[] = existing
+    .filter((r) => r.provenance !== undefined && !REPLACEABLE_PROVENANCE.has(r.provenance))
+    .map((r) => ({ uid: r.uid, title: r.title, provenance: r.provenance ?? '' }));
+
+  for (const rule of built.group.rules) {
+    const current = byUid.get(rule.uid);
+    if (!current) {
+      changes.push({ kind: 'rule', action: 'create', id: rule.uid, title: rule.title, fields: [] });
+      continue;
+    }
+    const fields = diffRule(current, rule);
+    changes.push({ kind: 'rule', action: fields.length ? 'update' : 'unchanged', id: rule.uid, title: rule.title, fields });
+  }
+  const wanted = new Set(built.group.rules.map((r) => r.uid));
+  for (const rule of existing) {
+    if (isManaged(rule, built) && !wanted.has(rule.uid)) {
+      changes.push({ kind: 'rule', action: 'delete', id: rule.uid, title: rule.title, fields: [] });
+    }
+  }
+  if (group && group.interval !== built.group.interval) {
+    changes.push({
+      kind: 'rule-group', action: 'update', id: built.group.title, title: `rule group ${built.group.title}`,
+      fields: [{ path: 'interval', before: group.interval, after: built.group.interval }],
+    });
+  }
+
+  const muteTimings = await client.listMuteTimings();
+  const currentMute = muteTimings.find((m) => m.name === built.muteTimingName);
+  if (built.muteTiming) {
+    const fields = currentMute ? diffMuteTiming(currentMute, built.muteTiming) : [];
+    const action: ChangeAction = !currentMute ? 'create' : fields.length ? 'update' : 'unchanged';
+    changes.push({ kind: 'mute-timing', action, id: built.muteTiming.name, title: `mute timing ${built.muteTiming.name}`, fields });
+  } else if (currentMute) {
+    changes.push({ kind: 'mute-timing', action: 'delete', id: currentMute.name, title: `mute timing ${currentMute.name}`, fields: [] });
+  }
+
+  const policyTree = await client.getPolicyTree();
+  const index = findOwnRoute(policyTree, built.route);
+  const currentRoute = index >= 0 ? policyTree.routes?.[index] : undefined;
+  const routeFields = diffRoute(currentRoute, built.route);
+  changes.push({
+    kind: 'policy', action: !currentRoute ? 'create' : routeFields.length ? 'update' : 'unchanged',
+    id: 'policies', title: 'notification policy route for TFDrift alerts', fields: routeFields,
+  });
+
+  return {
+    built, changes, conflicts,
+    hasChanges: changes.some((c) => c.action !== 'unchanged'),
+    current: { group, policyTree, muteTiming: currentMute },
+  };
+}
+
+export interface ApplyResult {
+  plan: Plan;
+  /** The changes written (everything in the plan but `unchanged`). */
+  applied: Change[];
+}
+
+function conflictError(conflicts: ProvenanceConflict[], cause?: GrafanaApiError): GrafanaApiError {
+  const list = conflicts.map((c) => `"${c.title}" (uid ${c.uid}, provenance ${c.provenance || 'unknown'})`).join(', ');
+  const what = list ? `these rules are provisioned outside TFDrift: ${list}` : 'a rule in the group is provisioned outside TFDrift';
+  return new GrafanaApiError(
+    `Grafana refused to update the rule group (provenance conflict, 409): ${what}. ` +
+      'Grafana does not let the API overwrite file-provisioned rules. Remove them from the provisioning files (or use another --folder-uid) and apply again.' +
+      (cause ? ` Grafana said: ${cause.message}` : ''),
+    'provenance-conflict', cause?.status ?? 409, cause?.method ?? 'PUT', cause?.url ?? '', cause?.body,
+  );
+}
+
+export async function applyPlan(client: GrafanaClient, plan: Plan): Promise<ApplyResult> {
+  const { built, changes } = plan;
+  const pending = changes.filter((c) => c.action !== 'unchanged');
+  if (plan.conflicts.length > 0 && pending.some((c) => c.kind === 'rule' || c.kind === 'rule-group')) {
+    throw conflictError(plan.conflicts);
+  }
+  const has = (kind: ChangeKind, action?: ChangeAction) => pending.some((c) => c.kind === kind && (!action || c.action === action));
+
+  if (has('folder', 'create')) {
+    await client.createFolder(built.folder);
+  }
+  if (built.muteTiming && has('mute-timing', 'create')) {
+    await client.createMuteTiming(built.muteTiming);
+  } else if (built.muteTiming && has('mute-timing', 'update')) {
+    await client.updateMuteTiming(built.muteTiming);
+  }
+  if (has('rule') || has('rule-group')) {
+    // Rules a user added to this group by hand are sent back unchanged, so the PUT keeps them.
+    const foreign = (plan.current.group?.rules ?? []).filter((r) => !isManaged(normalizeExistingRule(r as unknown as Record<string, unknown>), built));
+    try {
+      await client.putRuleGroup({ ...built.group, rules: [...built.group.rules, ...foreign] });
+    } catch (err) {
+      if (err instanceof GrafanaApiError && err.kind === 'provenance-conflict') {
+        throw conflictError(plan.conflicts, err);
+      }
+      throw err;
+    }
+  }
+  if (has('policy')) {
+    await client.putPolicyTree(withOwnRoute(plan.current.policyTree, built.route));
+  }
+  if (has('mute-timing', 'delete') && plan.current.muteTiming) {
+    await client.deleteMuteTiming(plan.current.muteTiming.name);
+  }
+  return { plan, applied: pending };
+}
+
+/** Plans and, unless `dryRun`, applies. */
+export async function applyAlerting(client: GrafanaClient, built: BuiltAlerting, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
+  const plan = await planAlerting(client, built);
+  if (opts.dryRun) {
+    return { plan, applied: [] };
+  }
+  return applyPlan(client, plan);
+}
+
+/** Removes TFDrift's rules, its policy route and its mute timing (the folder stays: it may hold other things). */
+export async function deleteAlerting(client: GrafanaClient, built: BuiltAlerting, opts: { dryRun?: boolean } = {}): Promise<Change[]> {
+  const changes: Change[] = [];
+  const folder = await client.getFolder(built.folder.uid);
+  const group = folder ? await client.getRuleGroup(built.folder.uid, built.group.title) : undefined;
+  const rules = (group?.rules ?? []).map((r) => normalizeExistingRule(r as unknown as Record<string, unknown>)).filter((r) => isManaged(r, built));
+  for (const rule of rules) {
+    changes.push({ kind: 'rule', action: 'delete', id: rule.uid, title: rule.title, fields: [] });
+  }
+  const tree = await client.getPolicyTree();
+  const hasRoute = findOwnRoute(tree, built.route) >= 0;
+  if (hasRoute) {
+    changes.push({ kind: 'policy', action: 'delete', id: 'policies', title: 'notification policy route for TFDrift alerts', fields: [] });
+  }
+  const mute = (await client.listMuteTimings()).find((m) => m.name === built.muteTimingName);
+  if (mute) {
+    changes.push({ kind: 'mute-timing', action: 'delete', id: mute.name, title: `mute timing ${mute.name}`, fields: [] });
+  }
+  if (opts.dryRun) {
+    return changes;
+  }
+  for (const rule of rules) {
+    try {
+      await client.deleteAlertRule(rule.uid);
+    } catch (err) {
+      if (err instanceof GrafanaApiError && err.kind === 'provenance-conflict') {
+        throw conflictError([{ uid: rule.uid, title: rule.title, provenance: rule.provenance ?? '' }], err);
+      }
+      throw err;
+    }
+  }
+  if (hasRoute) {
+    await client.putPolicyTree(withOwnRoute(tree, built.route, true));
+  }
+  if (mute) {
+    await client.deleteMuteTiming(mute.name);
+  }
+  return changes;
+}

@@ -2,7 +2,14 @@
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
 
+const base = require('./.config/jest.config');
+const swcTransform = base.transform['^.+\\.(t|j)sx?$'];
+
 module.exports = {
   // Jest configuration provided by Grafana scaffolding
-  ...require('./.config/jest.config'),
+  ...base,
+  // Extensions: some hoisted ESM dependencies of @grafana/data (d3-color) resolve to .mjs files.
+  transform: { ...base.transform, '^.+\\.mjs$': swcTransform },
+  // The browser test (test/browser) runs in real Chromium through its own runner, not jest.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/dist/'],
 };

@@ -1,0 +1,12 @@
+import { setBackendSrv } from '@grafana/runtime';
+import type { DriftRecord } from '../../src/types/drift';
+import { loadFixtureRecords } from '../fixtures/records';
+import { GrafanaApiState, handleGrafanaApi } from '../peers/grafanaApi';
+import { createBackendSrv } from './backendSrv';
+
+/** Installs a BackendSrv answered in process by the Grafana API slice and the Loki/Prometheus peers. */
+export function installFakeGrafana(records: DriftRecord[] = loadFixtureRecords()): GrafanaApiState {
+  const state: GrafanaApiState = { records, savedSettings: [], requests: [] };
+  setBackendSrv(createBackendSrv((method, path, params, body) => handleGrafanaApi(method, path, params, body, state)));
+  return state;
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
@@ -129,7 +130,10 @@ export function loadConfigFile(file: string | null, env: NodeJS.ProcessEnv = pro
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `${file}: ${e.message}`));
   try {
-    return parseConfig(doc.toJS(), env);
+    const config = parseConfig(doc.toJS(), env);
+    // Local state paths are relative to the configuration file, not to wherever tfdrift started.
+    for (const s of config.states) if (s.backend === 'local' && s.path && !path.isAbsolute(s.path)) s.path = path.resolve(path.dirname(file), s.path);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.problems.map((p) => `${file}: ${p}`));
     throw err;

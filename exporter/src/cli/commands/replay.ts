@@ -28,6 +28,9 @@ export interface ReplayOptions {
 
 export interface ReplaySummary {
   records: number;
+  /** Records that produced at least one drift record. */
+  withDrift: number;
+  /** Drift records emitted (an event can touch several resources). */
   drifts: number;
   badInput: number;
   failed: number;
@@ -46,6 +49,8 @@ async function stateConfigs(srcs: string[], accountOverride?: string): Promise<S
       throw new CliError(`--state ${src}: cannot read (${(err as Error).message})`);
     }
     const scope = inferStateScope(text);
+    if (!accountOverride && !scope.accountId)
+      process.stderr.write(`tfdrift: warning: --state ${src}: no account evident in the state (no ARNs/project/subscription IDs); it will match events of every account — pass --account-id or use --config\n`);
     let name = path.basename(src).replace(/[^A-Za-z0-9_.-]/g, '_');
     for (let i = 2; names.has(name); i++) name = `${path.basename(src)}_${i}`;
     names.add(name);
@@ -68,7 +73,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   if (loaded.errors.length > 0) throw new CliError(loaded.errors.map((e) => `state ${e.name}: ${e.error}`).join('\n'));
   const providers = allProviders();
   const pipeline = new Pipeline({ providers, states, outputs: [output], metrics, log, ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
-  const summary: ReplaySummary = { records: 0, drifts: 0, badInput: 0, failed: 0, noDrift: 0, byReason: {} };
+  const summary: ReplaySummary = { records: 0, withDrift: 0, drifts: 0, badInput: 0, failed: 0, noDrift: 0, byReason: {} };
   const count = (reason: string): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + 1);
   const files = await expandPaths(opts.events).catch((err: Error) => {
     throw new CliError(`--events: ${err.message}`);
@@ -96,7 +101,10 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
         }
         outcome = pipeline.processRecord(provider, item.value, 'file');
       }
-      if (outcome.status === 'drift') summary.drifts += outcome.records.length;
+      if (outcome.status === 'drift') {
+        summary.withDrift++;
+        summary.drifts += outcome.records.length;
+      }
       else if (outcome.status === 'no_drift') {
         summary.noDrift++;
         for (const r of outcome.reasons) count(r);
@@ -117,7 +125,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   if (!opts.quiet) {
     const reasons = Object.entries(summary.byReason).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}=${n}`).join(' ');
     process.stderr.write(
-      `tfdrift replay: ${files.length} file(s), ${summary.records} records, ${summary.drifts} drift(s), ${summary.noDrift} without drift, ${summary.badInput} bad${reasons ? ` (${reasons})` : ''}\n`,
+      `tfdrift replay: ${files.length} file(s), ${summary.records} records: ${summary.withDrift} with drift (${summary.drifts} drift record(s)), ${summary.noDrift} without drift, ${summary.badInput} bad${reasons ? ` (${reasons})` : ''}\n`,
     );
   }
   const exitCode = summary.badInput > 0 ? EXIT.badInput : opts.failOnDrift && summary.drifts > 0 ? EXIT.drift : EXIT.ok;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { validateDriftRecord } from '../../src/model/drift.js';
+import { startCli, waitFor } from '../helpers/cli.js';
+
+describe('tfdrift demo', () => {
+  it('shows drift records within 15 s, serves /metrics on loopback, and exits cleanly on Ctrl-C', async () => {
+    const child = startCli(['demo', '--listen', '127.0.0.1:0', '--output', 'jsonl', '--interval', '100'], { LOKI_URL: '' });
+    try {
+      const [, url] = await waitFor(child.stderr!, /through (http:\/\/127\.0\.0\.1:\d+)\/falco/, 15_000);
+      const [line] = await waitFor(child.stdout!, /^\{.*\}$/m, 15_000);
+      expect(validateDriftRecord(JSON.parse(line))).toEqual([]);
+      expect(JSON.parse(line).falco).toMatchObject({ rule: 'Terraform drift: AWS write', hostname: 'tfdrift-demo' });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/^tfdrift_events_received_total\{input="falco_http",source="aws_cloudtrail"\} [1-9]/m);
+      expect(metrics).toMatch(/^tfdrift_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { EXPORTER_DIR } from './cli.js';
+
+/** CLI tests run the compiled bin; rebuild when any source is newer than dist (local runs). */
+export default function setup(): void {
+  const dist = path.join(EXPORTER_DIR, 'dist/cli/main.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (!existsSync(dist) || newest(path.join(EXPORTER_DIR, 'src')) > statSync(dist).mtimeMs) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: EXPORTER_DIR, stdio: 'inherit' });
+  }
+}

@@ -11,5 +11,7 @@ module.exports = {
   // Extensions: some hoisted ESM dependencies of @grafana/data (d3-color) resolve to .mjs files.
   transform: { ...base.transform, '^.+\\.mjs$': swcTransform },
   // The browser test (test/browser) runs in real Chromium through its own runner, not jest.
+  // jsdom would pick yaml's ESM "browser" build; tests read provisioning files with its Node build.
+  moduleNameMapper: { ...base.moduleNameMapper, '^yaml$': require.resolve('yaml') },
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/dist/'],
 };

@@ -1,0 +1,27 @@
+import fs from 'fs';
+import path from 'path';
+import { build } from 'esbuild';
+
+/** Bundles the harness (plugin pages + React + @grafana/*) for Chromium into `outDir`. */
+export async function bundleHarness(outDir: string): Promise<void> {
+  fs.mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [path.join(__dirname, 'harness-entry.tsx')],
+    bundle: true,
+    outfile: path.join(outDir, 'harness.js'),
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: false,
+    sourcemap: false,
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.eot': 'empty' },
+  });
+  const css = fs.existsSync(path.join(outDir, 'harness.css')) ? '<link rel="stylesheet" href="/harness.css">' : '';
+  fs.writeFileSync(
+    path.join(outDir, 'index.html'),
+    `<!doctype html><html><head><meta charset="utf-8"><title>TFDrift plugin harness</title>${css}</head>` +
+      `<body><div id="root"></div><script src="/harness.js"></script></body></html>`,
+  );
+}

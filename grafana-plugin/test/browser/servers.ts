@@ -1,0 +1,96 @@
+import fs from 'fs';
+import http from 'http';
+import path from 'path';
+import type { AddressInfo } from 'net';
+import type { DriftRecord } from '../../src/types/drift';
+import { GrafanaApiState, handleGrafanaApi } from '../peers/grafanaApi';
+import { handleLokiRequest, PeerResponse } from '../peers/loki';
+import { handlePrometheusRequest } from '../peers/prometheus';
+
+/** Loopback HTTP servers for the browser test: a Loki peer, a Prometheus peer and the harness (Grafana API slice). */
+export interface Running {
+  url: string;
+  close: () => Promise<void>;
+}
+
+function listen(handler: http.RequestListener): Promise<Running> {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, answer: PeerResponse): void {
+  const isText = typeof answer.body === 'string';
+  res.writeHead(answer.status, { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json' });
+  res.end(isText ? (answer.body as string) : JSON.stringify(answer.body));
+}
+
+/** Query parameters from the URL and, for POST form bodies (Prometheus allows both), from the body. */
+async function paramsOf(req: http.IncomingMessage, url: URL): Promise<Record<string, string>> {
+  const params = Object.fromEntries(url.searchParams);
+  if (req.method === 'POST' && (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+    Object.assign(params, Object.fromEntries(new URLSearchParams(await readBody(req))));
+  }
+  return params;
+}
+
+export function startLokiPeer(records: DriftRecord[]): Promise<Running> {
+  return listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://loki');
+    send(res, handleLokiRequest(url.pathname, await paramsOf(req, url), records));
+  });
+}
+
+export function startPrometheusPeer(records: DriftRecord[]): Promise<Running> {
+  return listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://prometheus');
+    send(res, handlePrometheusRequest(url.pathname, await paramsOf(req, url), records));
+  });
+}
+
+const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
+
+/** Serves the bundled harness and answers /api/* like Grafana, proxying datasource calls to the peers over HTTP. */
+export function startHarnessServer(bundleDir: string, state: GrafanaApiState, peers: { loki: string; prometheus: string }): Promise<Running> {
+  state.upstream = async (kind, apiPath, params) => {
+    const target = new URL(apiPath, kind === 'loki' ? peers.loki : peers.prometheus);
+    Object.entries(params).forEach(([k, v]) => target.searchParams.set(k, v));
+    const response = await fetch(target);
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').includes('json');
+    return { status: response.status, body: isJson ? JSON.parse(text) : text };
+  };
+  return listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://grafana');
+    if (url.pathname.startsWith('/api/')) {
+      const raw = await readBody(req);
+      const body = raw ? JSON.parse(raw) : undefined;
+      send(res, await handleGrafanaApi(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams), body, state));
+      return;
+    }
+    const file = url.pathname === '/' ? 'index.html' : path.basename(url.pathname);
+    const full = path.join(bundleDir, file);
+    if (!fs.existsSync(full)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(full).pipe(res);
+  });
+}

@@ -13,7 +13,7 @@ import {
   type AlertRulesOptions,
 } from '../src/index.js';
 import { goldenOptions } from './fixtures.js';
-import { GrafanaPeer } from './grafana-peer.js';
+import { GrafanaPeer } from '../src/testing/grafana-peer.js';
 
 const TOKEN = 'glsa_test_token';
 let peer: GrafanaPeer;

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * A local stand-in for Grafana's alerting provisioning HTTP API on loopback (node:http),
  * following the documented request/response shapes and the validation Grafana applies:

@@ -1,0 +1,133 @@
+/** `tfdrift alerts apply|diff|delete` against the local Grafana provisioning peer (loopback). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerAlertsCommand } from '../../src/cli/commands/alerts.js';
+import { CliError } from '../../src/cli/exit.js';
+import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
+
+const TOKEN = 'glsa_cli';
+let peer: GrafanaPeer;
+
+beforeEach(async () => {
+  peer = new GrafanaPeer({ token: TOKEN });
+  await peer.start();
+});
+afterEach(() => peer.stop());
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  error?: CliError;
+}
+
+async function tfdrift(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const out: Run = { stdout: '', stderr: '' };
+  const program = new Command('tfdrift').exitOverride().configureOutput({ writeOut: (s) => (out.stderr += s), writeErr: (s) => (out.stderr += s) });
+  registerAlertsCommand(program, { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t), env });
+  try {
+    await program.parseAsync(['node', 'tfdrift', 'alerts', ...args]);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    out.error = err;
+  }
+  return out;
+}
+
+describe('tfdrift alerts', () => {
+  it('apply creates the rules, then a second apply changes nothing; token from GRAFANA_TOKEN', async () => {
+    const first = await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'large', '--contact-point', 'platform-slack'], { GRAFANA_TOKEN: TOKEN });
+    expect(first.error).toBeUndefined();
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toContain('+ rule TFDrift: critical drift');
+    expect(first.stderr).toContain('10 to create, 0 to update, 0 to delete, 0 unchanged');
+    expect(peer.rules.size).toBe(8);
+    const writes = peer.writes().length;
+
+    const second = await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'large', '--contact-point', 'platform-slack', '--json'], { GRAFANA_TOKEN: TOKEN });
+    expect(second.stderr).toContain('no changes');
+    const json = JSON.parse(second.stdout);
+    expect(json).toMatchObject({ command: 'apply', dry_run: false, grafana_url: peer.url });
+    expect(json.changes.every((c: { action: string }) => c.action === 'unchanged')).toBe(true);
+    expect(peer.writes().length).toBe(writes);
+  });
+
+  it('diff shows the threshold change of a preset switch and writes nothing', async () => {
+    await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN]);
+    const writes = peer.writes().length;
+    const diff = await tfdrift(['diff', '--grafana-url', peer.url, '--token', TOKEN, '--preset', 'large', '--json']);
+    expect(diff.stderr).toContain('(dry run: nothing written)');
+    expect(diff.stderr).toContain('data[2].model.conditions[0].evaluator.params[0]: 0 → 3');
+    const json = JSON.parse(diff.stdout);
+    expect(json.changes.filter((c: { action: string }) => c.action === 'update')).toHaveLength(3);
+    expect(peer.writes().length).toBe(writes);
+  });
+
+  it('apply --dry-run and delete', async () => {
+    const dry = await tfdrift(['apply', '--dry-run', '--grafana-url', peer.url, '--token', TOKEN]);
+    expect(dry.stderr).toContain('dry run');
+    expect(peer.writes()).toEqual([]);
+    await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN]);
+    const del = await tfdrift(['delete', '--grafana-url', peer.url, '--token', TOKEN]);
+    expect(del.error).toBeUndefined();
+    expect(del.stderr).toContain('- rule TFDrift: critical drift');
+    expect(peer.rules.size).toBe(0);
+    expect(peer.policyTree.routes).toEqual([]);
+  });
+
+  it('reads thresholds, windows and the job label from --config', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tfdrift-alerts-'));
+    const file = path.join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      [
+        'outputs:',
+        '  loki: { enabled: true, url: "http://127.0.0.1:3100", labels: { job: tfdrift-prod } }',
+        'alerts:',
+        '  preset: large',
+        '  production_accounts: ["123456789012"]',
+        '  thresholds:',
+        '    critical: { threshold: 1, window: 15m }',
+        '    drift_rate: { enabled: false }',
+        '  maintenance_windows:',
+        '    - { weekdays: [Sunday], start_time: "02:00", end_time: "04:00", location: Europe/Berlin }',
+        '',
+      ].join('\n'),
+    );
+    const run = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN, '--config', file]);
+    expect(run.error).toBeUndefined();
+    const rules = Array.from(peer.rules.values()).map((s) => s.rule);
+    expect(rules).toHaveLength(7);
+    const critical = rules.find((r) => r.labels.tfdrift_alert === 'critical');
+    expect(critical.data[0].model.expr).toContain('{job="tfdrift-prod", severity="critical"}');
+    expect(critical.data[0].model.expr).toContain('[15m]');
+    expect(critical.data[2].model.conditions[0].evaluator.params).toEqual([1]);
+    expect(peer.muteTimings.get('tfdrift-maintenance-tfdrift-prod')?.mt.time_intervals[0]).toMatchObject({ weekdays: ['sunday'], location: 'Europe/Berlin' });
+  });
+
+  it('errors name the URL and status and exit 2: 401, 404 datasource, 409 provenance, bad flags', async () => {
+    const unauth = await tfdrift(['apply', '--grafana-url', peer.url]);
+    expect(unauth.error?.code).toBe(2);
+    expect(unauth.error?.message).toContain(`${peer.url}/api/datasources/uid/loki → 401`);
+
+    const noDs = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN, '--datasource-uid', 'missing']);
+    expect(noDs.error?.code).toBe(2);
+    expect(noDs.error?.message).toContain('Loki datasource "missing" does not exist');
+
+    peer.folders.set('tfdrift', { uid: 'tfdrift', title: 'TFDrift' });
+    peer.seedRule(
+      { uid: 'from-file', title: 'File rule', folderUID: 'tfdrift', ruleGroup: 'tfdrift', condition: 'A', for: '0s', noDataState: 'OK', execErrState: 'Error', data: [] },
+      'file',
+    );
+    const conflict = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN]);
+    expect(conflict.error?.code).toBe(2);
+    expect(conflict.error?.message).toContain('provenance conflict');
+    expect(conflict.error?.message).toContain('"File rule" (uid from-file, provenance file)');
+    expect(conflict.stderr).toContain('conflict: rule "File rule"');
+
+    expect((await tfdrift(['apply'])).error?.message).toContain('--grafana-url is required');
+    expect((await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'medium'])).error?.message).toContain('--preset must be small or large');
+  });
+});

@@ -8,6 +8,7 @@ import { StateStore } from './state/store.js';
 import { DriftLedger } from './detect/ledger.js';
 import { HttpServer, sendJson } from './server/http.js';
 import { falcoHttpRoute } from './ingest/http.js';
+import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +19,7 @@ export interface App {
   pipeline: Pipeline;
   outputs: Output[];
   server: HttpServer;
+  ingest: IngestRuntime;
   url: string;
   stop(): Promise<void>;
 }
@@ -40,9 +42,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   });
   const server = new HttpServer(config.server, log);
   let listening = false;
-  metrics.sources.inputConnected = () => [
-    ...(config.inputs.falco_http.enabled ? [{ labels: { input: 'falco_http' }, value: listening ? 1 : 0 }] : []),
-  ];
+  const ingest = createIngestRuntime(config, { pipeline, metrics, log });
+  metrics.sources.inputConnected = () => ingest.connected(listening);
 
   server.route('GET', '/metrics', async (_req, res) => {
     const text = await metrics.registry.metrics();
@@ -73,19 +74,21 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     sendJson(res, 200, { drifts: pipeline.ledger.list() });
   });
   if (config.inputs.falco_http.enabled)
-    server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(pipeline, metrics, config.inputs.falco_http.max_body_bytes));
+    server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(ingest.alerts, metrics, config.inputs.falco_http.max_body_bytes, log));
 
   await states.reload();
   states.startPolling();
+  ingest.start();
   const { url } = await server.start();
   listening = true;
   log.info('tfdrift listening', { url, version: VERSION, states: states.statuses().map((s) => `${s.name}: ${s.resources} resources`) });
   return {
-    config, metrics, states, pipeline, outputs, server, url,
+    config, metrics, states, pipeline, outputs, server, ingest, url,
     async stop() {
       listening = false;
       states.stop();
       await server.stop();
+      await ingest.stop();
       await pipeline.flush();
       await Promise.all(outputs.map((o) => o.close()));
     },

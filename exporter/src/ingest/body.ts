@@ -1,36 +1,68 @@
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../util/errors.js';
 
-/**
- * Falco http_output posts one JSON alert; falcosidekick-style clients may batch as a JSON
- * array or NDJSON. Returns the alerts, each either parsed or an error naming the line.
- */
-export function splitAlertBody(body: Buffer, contentEncoding?: string): { alerts: unknown[]; errors: InputError[] } {
+/** Gunzips (Falco's `compress_uploads`) within the same size limit; returns the UTF-8 text. */
+export function decodeBody(body: Buffer, contentEncoding: string, maxBytes: number): string {
   let buf = body;
-  if (contentEncoding === 'gzip' || (buf[0] === 0x1f && buf[1] === 0x8b)) {
+  if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip' || (buf[0] === 0x1f && buf[1] === 0x8b)) {
     try {
-      buf = gunzipSync(buf);
+      buf = gunzipSync(buf, { maxOutputLength: maxBytes });
     } catch (err) {
-      return { alerts: [], errors: [new InputError(`corrupt gzip body (${(err as Error).message})`, 'bad_gzip')] };
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE') throw new InputError(`gzip body inflates beyond the ${maxBytes}-byte limit`, 'body_too_large');
+      throw new InputError(`corrupt gzip body (${(err as Error).message})`, 'bad_gzip');
     }
   }
-  const text = buf.toString('utf8').trim();
-  if (text === '') return { alerts: [], errors: [new InputError('empty body', 'empty_body')] };
+  return buf.toString('utf8');
+}
+
+export interface BodyItem {
+  value: unknown;
+  /** The item's own JSON text when the body was exactly this one document. */
+  text: string | null;
+  where: string | null;
+}
+
+/**
+ * Falco http_output posts one JSON alert; falcosidekick-style clients may batch as a JSON
+ * array or NDJSON. Returns the parsed items and an error per unparsable line.
+ */
+export function splitAlertText(text: string): { items: BodyItem[]; errors: InputError[] } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { items: [], errors: [new InputError('empty body', 'empty_body')] };
   try {
-    const doc: unknown = JSON.parse(text);
-    return { alerts: Array.isArray(doc) ? doc : [doc], errors: [] };
+    const doc: unknown = JSON.parse(trimmed);
+    if (Array.isArray(doc)) {
+      if (doc.length === 0) return { items: [], errors: [new InputError('empty JSON array', 'empty_body')] };
+      return { items: doc.map((value, i) => ({ value, text: null, where: `item ${i + 1}` })), errors: [] };
+    }
+    return { items: [{ value: doc, text: trimmed, where: null }], errors: [] };
   } catch {
-    // NDJSON
+    // not one JSON document: NDJSON
   }
-  const alerts: unknown[] = [];
+  const items: BodyItem[] = [];
   const errors: InputError[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
+  const lines = trimmed.split('\n');
+  lines.forEach((line, i) => {
+    const l = line.trim();
+    if (l === '') return;
     try {
-      alerts.push(JSON.parse(line));
+      items.push({ value: JSON.parse(l), text: l, where: `line ${i + 1}` });
     } catch (err) {
       errors.push(new InputError(`invalid JSON (${(err as Error).message})`, 'invalid_json', `line ${i + 1}`));
     }
   });
-  return { alerts, errors };
+  return { items, errors };
+}
+
+/** Kept for callers that split a raw body in one step (older code paths, tests). */
+export function splitAlertBody(body: Buffer, contentEncoding?: string, maxBytes = 64 * 2 ** 20): { alerts: unknown[]; errors: InputError[] } {
+  let text: string;
+  try {
+    text = decodeBody(body, (contentEncoding ?? '').toLowerCase(), maxBytes);
+  } catch (err) {
+    return { alerts: [], errors: [err as InputError] };
+  }
+  const { items, errors } = splitAlertText(text);
+  return { alerts: items.map((i) => i.value), errors };
 }

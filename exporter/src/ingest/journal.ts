@@ -1,0 +1,414 @@
+import {
+  closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, unlinkSync, writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import { crc32 } from './crc32.js';
+
+/**
+ * An append-only, segmented on-disk journal of accepted alerts.
+ *
+ * Why: Falco's http_output ignores the HTTP status, so an alert is only safe once it is on
+ * disk; processing happens afterwards, from the journal, and a checkpoint records the first
+ * unprocessed offset so a restart replays exactly the unprocessed tail.
+ *
+ * Offsets are global byte positions; a segment file is named by the offset of its first
+ * byte, so segments concatenate into one logical stream. Frame layout (little-endian):
+ *   u32 payload length | u32 crc32(header tail + payload) | u8 input | u64 receipt hrtime | payload
+ * A torn or corrupt tail (crash mid-write) is detected by length/CRC and truncated at open.
+ */
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface JournalOptions {
+  /** always: group commit, the append resolves after fdatasync. interval: fdatasync every intervalMs. never: the OS decides. */
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  /** A new segment starts once the current one reaches this size. */
+  segmentBytes: number;
+  /** Unprocessed bytes beyond this are refused (JournalFullError) so the disk stays bounded. */
+  maxBytes: number;
+}
+
+export interface JournalEntry {
+  offset: number;
+  /** Offset of the next entry: what to commit once this one is processed. */
+  next: number;
+  input: number;
+  receivedAt: bigint;
+  payload: Buffer;
+}
+
+export class JournalFullError extends Error {
+  constructor(backlog: number, max: number) {
+    super(`journal full: ${backlog} unprocessed bytes (limit ${max})`);
+    this.name = 'JournalFullError';
+  }
+}
+
+const HEADER = 17;
+/** A frame larger than this is corruption, not data (bodies are limited far below). */
+const MAX_FRAME = 256 * 2 ** 20;
+const SEGMENT_RE = /^(\d{20})\.seg$/;
+const CHECKPOINT = 'checkpoint';
+
+interface Pending {
+  frames: Buffer[];
+  bytes: number;
+  waiters: { resolve: () => void; reject: (e: Error) => void }[];
+}
+
+function segName(start: number): string {
+  return `${String(start).padStart(20, '0')}.seg`;
+}
+
+export function encodeFrame(payload: Buffer, input: number, receivedAt: bigint): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt8(input, 8);
+  frame.writeBigUInt64LE(receivedAt, 9);
+  payload.copy(frame, HEADER);
+  frame.writeUInt32LE(crc32(frame.subarray(8)), 4);
+  return frame;
+}
+
+/** Parses whole frames from buf; stops at the first incomplete or corrupt one. */
+function parseFrames(buf: Buffer, base: number, out: JournalEntry[]): { consumed: number; corrupt: boolean; needed: number } {
+  let pos = 0;
+  while (pos + HEADER <= buf.length) {
+    const len = buf.readUInt32LE(pos);
+    if (len > MAX_FRAME) return { consumed: pos, corrupt: true, needed: 0 };
+    if (pos + HEADER + len > buf.length) return { consumed: pos, corrupt: false, needed: HEADER + len };
+    const crc = buf.readUInt32LE(pos + 4);
+    if (crc32(buf.subarray(pos + 8, pos + HEADER + len)) !== crc) return { consumed: pos, corrupt: true, needed: 0 };
+    out.push({
+      offset: base + pos,
+      next: base + pos + HEADER + len,
+      input: buf.readUInt8(pos + 8),
+      receivedAt: buf.readBigUInt64LE(pos + 9),
+      payload: Buffer.from(buf.subarray(pos + HEADER, pos + HEADER + len)),
+    });
+    pos += HEADER + len;
+  }
+  return { consumed: pos, corrupt: false, needed: pos + HEADER > buf.length && pos < buf.length ? HEADER : 0 };
+}
+
+export class Journal {
+  /** Segment start offsets, ascending; the last one is being written. */
+  private segments: number[] = [];
+  private writeFd = -1;
+  private writeSize = 0;
+  private end = 0;
+  private committedOffset = 0;
+  private checkpointFd = -1;
+  private checkpointDirty = false;
+  private pending: Pending | null = null;
+  private syncing = false;
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readFd = -1;
+  private readSeg = -1;
+  private readonly checkpointBuf = Buffer.alloc(16);
+  /** First offset appended by this process (entries before it came from an earlier run). */
+  readonly startOffset: number;
+  /** Called after each batch is written (visible to readers), before it is necessarily fsynced. */
+  onAppend: () => void = () => {};
+  /** Bytes dropped at open because the tail was torn or corrupt. */
+  readonly truncatedBytes: number;
+
+  constructor(
+    readonly dir: string,
+    private readonly opts: JournalOptions,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.segments = readdirSync(dir)
+      .map((f) => SEGMENT_RE.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    this.committedOffset = this.readCheckpoint();
+    if (this.segments.length === 0) this.segments.push(this.committedOffset);
+    const last = this.segments[this.segments.length - 1];
+    this.writeFd = openSync(path.join(dir, segName(last)), 'a+');
+    const size = fstatSync(this.writeFd).size;
+    // Validate the tail from the checkpoint (a frame boundary) or the last segment's start.
+    const scanFrom = Math.max(last, Math.min(this.committedOffset, last + size));
+    const validEnd = this.scanValidEnd(this.writeFd, scanFrom - last, size) + last;
+    this.truncatedBytes = last + size - validEnd;
+    if (this.truncatedBytes > 0) {
+      ftruncateSync(this.writeFd, validEnd - last);
+      fdatasyncSync(this.writeFd);
+    }
+    this.writeSize = validEnd - last;
+    this.end = validEnd;
+    if (this.committedOffset > this.end) this.committedOffset = this.end; // checkpoint outlived a lost tail
+    if (this.committedOffset < this.segments[0]) this.committedOffset = this.segments[0];
+    this.startOffset = this.end;
+    this.writeCheckpoint();
+    this.compact();
+    if (opts.fsync === 'interval') {
+      this.timer = setInterval(() => this.syncNow(), opts.fsyncIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get endOffset(): number {
+    return this.end;
+  }
+  get committed(): number {
+    return this.committedOffset;
+  }
+  /** Bytes accepted but not yet processed. */
+  get backlog(): number {
+    return this.end + (this.pending?.bytes ?? 0) - this.committedOffset;
+  }
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private scanValidEnd(fd: number, from: number, size: number): number {
+    let pos = from;
+    let buf = Buffer.alloc(1 << 20);
+    while (pos < size) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+      if (n <= 0) break;
+      const entries: JournalEntry[] = [];
+      const r = parseFrames(buf.subarray(0, n), pos, entries);
+      pos += r.consumed;
+      if (r.corrupt) break;
+      if (r.consumed === 0) {
+        if (r.needed === 0 || pos + r.needed > size) break; // torn final frame
+        if (r.needed > buf.length) buf = Buffer.alloc(r.needed);
+      }
+    }
+    return pos;
+  }
+
+  private readCheckpoint(): number {
+    const file = path.join(this.dir, CHECKPOINT);
+    this.checkpointFd = openSync(file, 'a+');
+    const buf = Buffer.alloc(16);
+    const n = readSync(this.checkpointFd, buf, 0, 16, 0);
+    closeSync(this.checkpointFd);
+    this.checkpointFd = openSync(file, 'r+');
+    const first = this.segments[0] ?? 0;
+    if (n < 16) return first;
+    const offset = Number(buf.readBigUInt64LE(0));
+    if (crc32(buf.subarray(0, 8)) !== buf.readUInt32LE(8)) return first;
+    return offset;
+  }
+
+  /** 16 bytes at position 0 (one sector, so effectively atomic); fdatasynced by sync()/close(). */
+  private writeCheckpoint(): void {
+    this.checkpointBuf.writeBigUInt64LE(BigInt(this.committedOffset), 0);
+    this.checkpointBuf.writeUInt32LE(crc32(this.checkpointBuf.subarray(0, 8)), 8);
+    writeSync(this.checkpointFd, this.checkpointBuf, 0, 16, 0);
+    this.checkpointDirty = true;
+  }
+
+  /** Queues one entry; resolves when it is as durable as the fsync policy promises. */
+  append(payload: Buffer, input: number, receivedAt: bigint): Promise<void> {
+    return this.appendMany([payload], input, receivedAt);
+  }
+
+  appendMany(payloads: Buffer[], input: number, receivedAt: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('journal closed'));
+    const bytes = payloads.reduce((n, p) => n + p.length + HEADER, 0);
+    if (this.backlog + bytes > this.opts.maxBytes) return Promise.reject(new JournalFullError(this.backlog, this.opts.maxBytes));
+    const p = (this.pending ??= { frames: [], bytes: 0, waiters: [] });
+    for (const payload of payloads) p.frames.push(encodeFrame(payload, input, receivedAt));
+    p.bytes += bytes;
+    const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    return done;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.syncing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Group commit: everything queued since the last flush goes out in one write (+ one fdatasync). */
+  private flush(): void {
+    const batch = this.pending;
+    if (!batch || this.syncing) return;
+    this.pending = null;
+    let fd: number;
+    try {
+      fd = this.writeFd;
+      const buf = batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames, batch.bytes);
+      let written = 0;
+      while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+      this.writeSize += buf.length;
+      this.end += buf.length;
+    } catch (err) {
+      for (const w of batch.waiters) w.reject(err as Error);
+      return;
+    }
+    const rotatedFd = this.writeSize >= this.opts.segmentBytes ? this.rotate() : -1;
+    this.onAppend();
+    const settle = (err: Error | null): void => {
+      if (rotatedFd >= 0) closeSync(rotatedFd);
+      for (const w of batch.waiters) err ? w.reject(err) : w.resolve();
+    };
+    if (this.opts.fsync !== 'always') {
+      if (rotatedFd >= 0) fdatasyncSync(rotatedFd);
+      settle(null);
+      return;
+    }
+    this.syncing = true;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      settle(err);
+      if (this.pending) this.scheduleFlush();
+    });
+  }
+
+  /** Starts a new segment; returns the old write fd for the caller to sync and close. */
+  private rotate(): number {
+    const old = this.writeFd;
+    this.segments.push(this.end);
+    this.writeFd = openSync(path.join(this.dir, segName(this.end)), 'a+');
+    this.writeSize = 0;
+    try {
+      const dirFd = openSync(this.dir, 'r');
+      fdatasyncSync(dirFd);
+      closeSync(dirFd);
+    } catch {
+      // directories cannot be fsynced on every platform; the segment itself is synced
+    }
+    return old;
+  }
+
+  /**
+   * Reads entries from `from` up to about maxBytes (at least one whole entry).
+   * `corruptAt` is set when a non-tail segment holds an unreadable frame: the caller counts it
+   * and continues from `next` (the following segment).
+   */
+  read(from: number, maxBytes = 1 << 20): { entries: JournalEntry[]; next: number; skipped: number } {
+    const entries: JournalEntry[] = [];
+    let pos = Math.max(from, this.segments[0]);
+    let skipped = 0;
+    while (pos < this.end && entries.length === 0) {
+      const i = this.segmentIndex(pos);
+      const segStart = this.segments[i];
+      const segEnd = i + 1 < this.segments.length ? this.segments[i + 1] : this.end;
+      if (pos >= segEnd) {
+        pos = segEnd;
+        continue;
+      }
+      const fd = this.readFdFor(segStart);
+      let want = Math.min(maxBytes, segEnd - pos);
+      for (;;) {
+        const buf = Buffer.allocUnsafe(want);
+        const n = readSync(fd, buf, 0, want, pos - segStart);
+        const r = parseFrames(buf.subarray(0, n), pos, entries);
+        if (r.corrupt || (n === 0 && r.consumed === 0)) {
+          skipped += segEnd - pos - r.consumed;
+          pos = segEnd;
+          break;
+        }
+        if (r.consumed === 0 && r.needed > want && pos + r.needed <= segEnd) {
+          want = r.needed;
+          continue;
+        }
+        if (r.consumed === 0) {
+          skipped += segEnd - pos;
+          pos = segEnd;
+          break;
+        }
+        pos += r.consumed;
+        break;
+      }
+    }
+    return { entries, next: pos, skipped };
+  }
+
+  private segmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private readFdFor(segStart: number): number {
+    if (this.readSeg !== segStart) {
+      if (this.readFd >= 0) closeSync(this.readFd);
+      this.readFd = openSync(path.join(this.dir, segName(segStart)), 'r');
+      this.readSeg = segStart;
+    }
+    return this.readFd;
+  }
+
+  /** Marks everything before `offset` processed; whole processed segments are deleted. */
+  commit(offset: number): void {
+    if (offset <= this.committedOffset) return;
+    this.committedOffset = Math.min(offset, this.end);
+    this.writeCheckpoint();
+    if (this.segments.length > 1 && this.committedOffset >= this.segments[1]) this.compact();
+  }
+
+  private compact(): void {
+    while (this.segments.length > 1 && this.committedOffset >= this.segments[1]) {
+      const start = this.segments.shift()!;
+      if (this.readSeg === start) {
+        closeSync(this.readFd);
+        this.readFd = -1;
+        this.readSeg = -1;
+      }
+      try {
+        unlinkSync(path.join(this.dir, segName(start)));
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** fdatasync the segment and checkpoint (interval policy, and on close). */
+  syncNow(): void {
+    if (this.closed) return;
+    try {
+      if (this.opts.fsync !== 'never' || this.closed) fdatasyncSync(this.writeFd);
+      if (this.checkpointDirty) {
+        this.checkpointDirty = false;
+        fdatasyncSync(this.checkpointFd);
+      }
+    } catch {
+      // the next sync retries; appends report their own errors
+    }
+  }
+
+  /** Syncs the checkpoint now and then (its loss only means replaying a little more). */
+  syncCheckpoint(): void {
+    if (this.closed || !this.checkpointDirty) return;
+    this.checkpointDirty = false;
+    try {
+      fdatasyncSync(this.checkpointFd);
+    } catch {
+      this.checkpointDirty = true;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.syncing || this.pending || this.flushScheduled) {
+      if (!this.syncing && this.pending && !this.flushScheduled) this.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+    if (this.timer) clearInterval(this.timer);
+    fdatasyncSync(this.writeFd);
+    fdatasyncSync(this.checkpointFd);
+    this.closed = true;
+    closeSync(this.writeFd);
+    closeSync(this.checkpointFd);
+    if (this.readFd >= 0) closeSync(this.readFd);
+  }
+}

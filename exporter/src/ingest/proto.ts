@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** The repository's top-level proto/ (from src/ingest or dist/ingest), or a copy packaged in the exporter. */
+export function protoDir(): string {
+  const candidates = [path.resolve(HERE, '../../../proto'), path.resolve(HERE, '../../proto')];
+  const found = candidates.find((d) => existsSync(path.join(d, 'outputs.proto')));
+  if (!found) throw new Error(`Falco proto files not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** Longs as strings, enums as numbers (priority aliases make names ambiguous), defaults filled. */
+export const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, defaults: true, oneofs: true };
+
+export function loadFalcoProtos(dir = protoDir()): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(['outputs.proto', 'version.proto'], { ...LOADER_OPTIONS, includeDirs: [dir] });
+}
+
+/** Marks a message the client could not decode, so one bad frame never ends the stream. */
+export const MALFORMED = Symbol('malformed');
+export interface MalformedMessage {
+  [MALFORMED]: string;
+}
+
+/** Same definitions, but decoding a response never throws (it yields a MalformedMessage). */
+export function tolerantDefinition(def: protoLoader.PackageDefinition): protoLoader.PackageDefinition {
+  const copy: protoLoader.PackageDefinition = { ...def };
+  const service = { ...(def['falco.outputs.service'] as protoLoader.ServiceDefinition) };
+  for (const name of ['sub', 'get'] as const) {
+    const method = service[name];
+    const decode = method.responseDeserialize;
+    service[name] = {
+      ...method,
+      responseDeserialize: (buf: Buffer) => {
+        try {
+          return decode(buf);
+        } catch (err) {
+          return { [MALFORMED]: (err as Error).message } satisfies MalformedMessage;
+        }
+      },
+    };
+  }
+  copy['falco.outputs.service'] = service;
+  return copy;
+}
+
+export interface FalcoClients {
+  outputs: grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+  version: grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+}
+
+type Ctor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
+
+export function falcoClientConstructors(def = tolerantDefinition(loadFalcoProtos())): { Outputs: Ctor; Version: Ctor } {
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    falco: { outputs: { service: Ctor }; version: { service: Ctor } };
+  };
+  return { Outputs: pkg.falco.outputs.service, Version: pkg.falco.version.service };
+}
+
+export const PRIORITY_NAMES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
+const ENUM_SOURCES = ['syscall', 'k8s_audit', 'internal'] as const;
+
+export interface FalcoResponse {
+  time?: { seconds?: string | number; nanos?: number } | null;
+  priority?: number;
+  source_deprecated?: number;
+  rule?: string;
+  output?: string;
+  output_fields?: Record<string, string>;
+  hostname?: string;
+  tags?: string[];
+  source?: string;
+}
+
+/**
+ * A gRPC `response` as the JSON alert http_output would have sent. When Falco sent no string
+ * source (before 0.31), plugin alerts are recognised by their field prefix downstream.
+ */
+export function alertFromResponse(r: FalcoResponse): Record<string, unknown> {
+  let time: string | null = null;
+  if (r.time) {
+    const ms = Number(r.time.seconds ?? 0) * 1000 + Math.floor((r.time.nanos ?? 0) / 1e6);
+    const d = new Date(ms);
+    time = Number.isFinite(d.getTime()) ? d.toISOString() : null;
+  }
+  const enumSource = r.source_deprecated !== undefined && r.source_deprecated > 0 ? ENUM_SOURCES[r.source_deprecated] : undefined;
+  return {
+    time,
+    priority: PRIORITY_NAMES[r.priority ?? -1] ?? null,
+    rule: r.rule ?? null,
+    output: r.output ?? null,
+    output_fields: r.output_fields ?? {},
+    hostname: r.hostname || null,
+    tags: r.tags ?? [],
+    source: r.source || enumSource || null,
+  };
+}

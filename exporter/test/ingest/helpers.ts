@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import type { DriftRecord } from '../../src/model/drift.js';
+import type { Output } from '../../src/outputs/types.js';
+import { demoRecords } from '../../src/cli/commands/demo.js';
+import { falcoAlertFromCloudTrail } from '../../src/providers/aws/falco-fields.js';
+import { EXPORTER_DIR } from '../helpers/cli.js';
+
+export const DEMO_DIR = path.join(EXPORTER_DIR, 'demo');
+
+export function tempDir(prefix = 'tfdrift-ingest-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The demo's real states (absolute paths), loopback server, no stdout output, the given storage dir. */
+export function ingestConfig(storageDir: string, overrides: Record<string, unknown> = {}): Config {
+  const raw = YAML.parse(readFileSync(path.join(DEMO_DIR, 'config.yaml'), 'utf8')) as Record<string, unknown>;
+  const states = (raw.states as Record<string, unknown>[]).map((s) => ({ ...s, path: path.join(DEMO_DIR, String(s.path)) }));
+  return parseConfig({
+    states,
+    server: { listen: '127.0.0.1:0' },
+    outputs: { stdout: { enabled: false } },
+    storage: { dir: storageDir },
+    logging: { level: 'error' },
+    ...overrides,
+  });
+}
+
+/** An Output that keeps every record it is handed. */
+export function collectingOutput(): Output & { records: DriftRecord[] } {
+  const records: DriftRecord[] = [];
+  return {
+    name: 'test',
+    records,
+    send: (r) => void records.push(r),
+    queueLength: () => 0,
+    flush: async () => {},
+    close: async () => {},
+  };
+}
+
+/** Falco http_output bodies made from the bundled real CloudTrail records. */
+export function demoAlerts(): Record<string, unknown>[] {
+  return demoRecords().map((r) => falcoAlertFromCloudTrail(r, { hostname: 'falco-test' }));
+}
+
+/**
+ * Distinct unmanaged drifts on demand: the real AttachRolePolicy record of the demo, each
+ * copy naming another role (and carrying its own event ID).
+ */
+export function syntheticRoleRecords(n: number, tag = 'r'): Record<string, unknown>[] {
+  const base = demoRecords().find((r) => r.eventName === 'AttachRolePolicy')!;
+  return Array.from({ length: n }, (_, i) => ({
+    ...base,
+    eventID: `00000000-0000-4000-8000-${tag}${String(i).padStart(11 - tag.length, '0')}`,
+    requestParameters: { ...(base.requestParameters as object), roleName: `tfdrift-test-role-${tag}-${i}` },
+  }));
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // keep text
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Sum of a counter's samples whose labels match. */
+export async function counter(metrics: { registry: { getSingleMetric(n: string): unknown } }, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name) as { get(): Promise<{ values: { value: number; labels: Record<string, string | number> }[] }> } | undefined;
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((s, v) => s + v.value, 0);
+}

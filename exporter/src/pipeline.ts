@@ -2,17 +2,24 @@ import type { DriftRecord } from './model/drift.js';
 import type { AuditEvent, ProviderId } from './model/event.js';
 import type { Metrics } from './metrics/registry.js';
 import type { Output } from './outputs/types.js';
-import type { ProviderAdapter } from './providers/types.js';
+import type { ProviderAdapter, Resolution } from './providers/types.js';
 import type { StateStore } from './state/store.js';
+import type { StateIndex } from './state/index.js';
 import { detect } from './detect/detector.js';
 import { buildDriftRecord } from './detect/record.js';
-import { defaultSeverity } from './detect/severity.js';
+import { DEFAULT_SEVERITY_RULES, classifySeverity } from './detect/severity.js';
 import { suggestedFix } from './detect/fix.js';
 import { DriftLedger } from './detect/ledger.js';
+import { resolveAgainstState, resolvedRecord } from './detect/resolve.js';
+import { applyIgnoreRules, eventSuppression } from './detect/suppress.js';
+import { IgnoreRules } from './detect/ignore.js';
+import { detectionConfigSchema, type DetectionConfig, type SeverityRule } from './detect/config.js';
 import { type FalcoAlert, falcoContext, parseFalcoAlert } from './ingest/falco.js';
 import { InputError, errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
+
+export { isTerraformCall } from './detect/suppress.js';
 
 export interface PipelineOptions {
   providers: ProviderAdapter[];
@@ -21,23 +28,41 @@ export interface PipelineOptions {
   metrics: Metrics;
   log: Logger;
   ledger?: DriftLedger;
+  detection?: DetectionConfig;
   now?: () => Date;
 }
 
 export type ProcessOutcome =
   | { status: 'drift'; records: DriftRecord[] }
   | { status: 'no_drift'; reasons: string[] }
+  | { status: 'held' }
   | { status: 'failed'; reason: string; message: string };
+
+interface Held {
+  event: AuditEvent;
+  resolution: Resolution;
+  receivedAt: bigint;
+  due: number;
+}
 
 /** Wires the rooms: provider → state → detect → outputs. One call per audit event. */
 export class Pipeline {
   readonly ledger: DriftLedger;
   private readonly now: () => Date;
+  private readonly detection: DetectionConfig;
+  private readonly severityRules: SeverityRule[];
+  private readonly ignore: IgnoreRules;
+  private held: Held[] = [];
+  private settleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: PipelineOptions) {
-    this.ledger = o.ledger ?? new DriftLedger();
+    this.detection = o.detection ?? detectionConfigSchema.parse({});
+    this.ledger = o.ledger ?? new DriftLedger(this.detection.dedup_window_seconds * 1000);
     this.now = o.now ?? (() => new Date());
+    this.severityRules = [...this.detection.severity_rules, ...(this.detection.default_severity_rules ? DEFAULT_SEVERITY_RULES : [])];
+    this.ignore = new IgnoreRules(this.detection.ignore);
     o.metrics.sources.openDrifts = () => this.ledger.openCounts();
+    o.states.on('reloaded', ({ index }: { index: StateIndex }) => this.resolveAfterReload(index));
   }
 
   provider(id: ProviderId): ProviderAdapter | undefined {
@@ -85,7 +110,7 @@ export class Pipeline {
     const m = this.o.metrics;
     const provider = this.provider(event.provider);
     if (!provider) return this.fail('unknown_provider', `provider ${event.provider} is not enabled`);
-    let resolution;
+    let resolution: Resolution;
     try {
       resolution = provider.resolve(event);
     } catch (err) {
@@ -101,34 +126,91 @@ export class Pipeline {
       return { status: 'no_drift', reasons: ['unmapped'] };
     }
     if (resolution.status === 'unresolved') return this.fail(resolution.reason, `${event.eventName}: ${resolution.reason}`);
-    if (isTerraformCall(event.userAgent)) {
-      m.eventsSuppressed.inc({ reason: 'terraform' });
-      return { status: 'no_drift', reasons: ['terraform'] };
+    const suppressed = eventSuppression(event, this.detection);
+    if (suppressed) {
+      m.eventsSuppressed.inc({ reason: suppressed });
+      if (suppressed === 'terraform') this.resolveConverged(event, resolution);
+      return { status: 'no_drift', reasons: [suppressed] };
     }
+    if (this.detection.settle_seconds > 0) {
+      this.held.push({ event, resolution, receivedAt, due: Date.now() + this.detection.settle_seconds * 1000 });
+      this.scheduleSettle();
+      return { status: 'held' };
+    }
+    return this.evaluate(event, resolution, receivedAt);
+  }
+
+  /** Detection proper: classify against the current index, then severity, record, dedup, emit. */
+  private evaluate(event: AuditEvent, resolution: Resolution, receivedAt: bigint): ProcessOutcome {
+    const m = this.o.metrics;
     const detection = detect(event, resolution, this.o.states.index);
-    for (const reason of detection.suppressed) m.eventsSuppressed.inc({ reason });
+    const reasons = [...detection.suppressed];
     const now = this.now();
     const records: DriftRecord[] = [];
-    for (const draft of detection.drifts) {
+    for (const raw of detection.drifts) {
+      const draft = applyIgnoreRules(raw, this.ignore);
+      if (!draft) {
+        reasons.push('ignore_rule');
+        continue;
+      }
       const record = buildDriftRecord(draft, event, {
-        severity: defaultSeverity(draft),
+        severity: classifySeverity(draft, event, this.severityRules).severity,
         suggestedFix: suggestedFix(draft, event.eventName),
         detectedAt: now,
         version: VERSION,
       });
-      if (!this.ledger.open(record, now.getTime())) {
-        m.eventsSuppressed.inc({ reason: 'duplicate_open_drift' });
+      const key = { lookup: draft.lookup ?? null, address: draft.resource?.address ?? null, checks: draft.checks ?? [] };
+      if (!this.ledger.open(record, now.getTime(), key)) {
+        reasons.push('duplicate_open_drift');
         continue;
       }
       records.push(record);
     }
+    for (const reason of reasons) m.eventsSuppressed.inc({ reason });
     for (const record of records) this.emit(record);
     m.eventProcessing.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
-    if (event.eventTime) {
+    if (event.eventTime && records.length > 0) {
       const lag = (now.getTime() - Date.parse(event.eventTime)) / 1000;
       if (Number.isFinite(lag) && lag >= 0) m.eventLag.observe(lag);
     }
-    return records.length > 0 ? { status: 'drift', records } : { status: 'no_drift', reasons: detection.suppressed };
+    return records.length > 0 ? { status: 'drift', records } : { status: 'no_drift', reasons };
+  }
+
+  private scheduleSettle(): void {
+    if (this.settleTimer) return;
+    const next = Math.min(...this.held.map((h) => h.due));
+    this.settleTimer = setTimeout(() => void this.settle(false), Math.max(0, next - Date.now()));
+    this.settleTimer.unref();
+  }
+
+  /** Re-checks held events against freshly reloaded state (ETag/serial makes that cheap). */
+  async settle(all: boolean): Promise<void> {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+    const now = Date.now();
+    const due = this.held.filter((h) => all || h.due <= now);
+    this.held = this.held.filter((h) => !due.includes(h));
+    if (due.length > 0) {
+      await this.o.states.reload().catch((err: unknown) => this.o.log.warn('state re-check before emitting failed', { error: errorMessage(err) }));
+      for (const h of due) this.evaluate(h.event, h.resolution, h.receivedAt);
+    }
+    if (this.held.length > 0) this.scheduleSettle();
+  }
+
+  /** A Terraform call on a resource with an open "modified" drift means apply converged it. */
+  private resolveConverged(event: AuditEvent, resolution: Resolution): void {
+    if (resolution.status !== 'mapped' || this.ledger.size === 0) return;
+    const ids = new Set(resolution.changes.map((c) => c.resourceId));
+    for (const d of this.ledger.entries()) {
+      const r = d.record;
+      if (r.change_type !== 'modified' || r.provider !== event.provider || r.account_id !== event.accountId || !ids.has(r.resource_id ?? '')) continue;
+      this.ledger.close(r.drift_id);
+      this.emit(resolvedRecord(d, `converged by a Terraform call (${event.eventName})`, this.now()));
+    }
+  }
+
+  private resolveAfterReload(index: StateIndex): void {
+    for (const record of resolveAgainstState(this.ledger, index, this.now())) this.emit(record);
   }
 
   emit(record: DriftRecord): void {
@@ -150,14 +232,12 @@ export class Pipeline {
     }
   }
 
+  /** Emits what is held (shutdown), saves open drifts, and flushes outputs. */
   async flush(): Promise<void> {
+    if (this.held.length > 0) await this.settle(true);
+    this.ledger.save();
     await Promise.all(this.o.outputs.map((o) => o.flush()));
   }
-}
-
-/** Terraform's and OpenTofu's own API calls are the intended state, never drift. */
-export function isTerraformCall(userAgent: string | null): boolean {
-  return userAgent !== null && /(^|[\s(])(Terraform\/|OpenTofu\/|APN\/1\.0 HashiCorp\/1\.0 Terraform)/i.test(userAgent);
 }
 
 const KNOWN_SOURCES = new Set(['aws_cloudtrail', 'gcp_auditlog', 'azure_activitylog', 'aws', 'gcp', 'azure']);

@@ -1,11 +1,20 @@
 import type { ChangeType } from '../model/drift.js';
 import type { AuditEvent } from '../model/event.js';
 import type { ResourceChange, Resolution, TargetCandidate } from '../providers/types.js';
-import type { StateIndex } from '../state/index.js';
+import { createHash } from 'node:crypto';
+import type { ResourceLookup, StateIndex } from '../state/index.js';
 import type { StateResource } from '../state/model.js';
 import { isRecord } from '../util/paths.js';
-import { applyOp, comparator, semanticallyEqual } from './compare.js';
+import { applyOp, canonical, comparator, matchesResource, semanticallyEqual } from './compare.js';
 import { REDACTED, isSensitive } from './sensitive.js';
+
+/** What resolution needs to re-check a modified attribute later, without keeping its value. */
+export interface DriftCheck {
+  attribute: string;
+  compare: string;
+  /** sha256 of the canonical actual value: secrets are never held, only compared. */
+  actualHash: string;
+}
 
 export interface DriftDraft {
   changeType: ChangeType;
@@ -13,6 +22,13 @@ export interface DriftDraft {
   resourceId: string;
   resource: StateResource | null;
   changes: { attribute: string; expected: unknown; actual: unknown }[];
+  /** How the resource was found in state (for resolution after reloads). */
+  lookup?: ResourceLookup;
+  checks?: DriftCheck[];
+}
+
+export function valueHash(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('hex');
 }
 
 export interface Detection {
@@ -33,7 +49,7 @@ export function stateValue(attributes: Record<string, unknown>, path: string): u
   return node;
 }
 
-function compareCandidate(res: StateResource, cand: TargetCandidate): DriftDraft['changes'] {
+function compareCandidate(res: StateResource, cand: TargetCandidate, checks: DriftCheck[] = []): DriftDraft['changes'] {
   const out: DriftDraft['changes'] = [];
   for (const change of cand.changes) {
     const cmp = comparator(change.compare);
@@ -42,6 +58,7 @@ function compareCandidate(res: StateResource, cand: TargetCandidate): DriftDraft
     const actual = applyOp(change.op, expected, cmp.normalise(change.value));
     if (semanticallyEqual(expected, actual)) continue;
     const secret = isSensitive(change.attribute, res.sensitivePaths);
+    checks.push({ attribute: change.attribute, compare: change.compare, actualHash: valueHash(actual) });
     out.push({ attribute: change.attribute, expected: secret ? REDACTED : expected, actual: secret ? REDACTED : actual });
   }
   return out;
@@ -49,20 +66,24 @@ function compareCandidate(res: StateResource, cand: TargetCandidate): DriftDraft
 
 function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateIndex, out: Detection): void {
   for (const cand of change.candidates) {
-    const found = index.find(event.provider, event.accountId, [cand.resourceType], cand.lookup);
+    const match = cand.match;
+    const found = index
+      .find(event.provider, event.accountId, [cand.resourceType], cand.lookup)
+      .filter((res) => !match || matchesResource(res.attributes, match));
     if (found.length === 0) continue;
     for (const res of found) {
       if (cand.kind === 'delete') {
-        out.drifts.push({ changeType: 'missing', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [] });
+        out.drifts.push({ changeType: 'missing', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [], lookup: cand.lookup });
       } else if (cand.kind === 'create') {
         out.suppressed.push('already_managed');
       } else if (cand.changes.length === 0) {
         // The event changes the resource in a way the table does not break down into attributes.
-        out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [] });
+        out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: [], lookup: cand.lookup, checks: [] });
       } else {
-        const diffs = compareCandidate(res, cand);
+        const checks: DriftCheck[] = [];
+        const diffs = compareCandidate(res, cand, checks);
         if (diffs.length === 0) out.suppressed.push('matches_state');
-        else out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: diffs });
+        else out.drifts.push({ changeType: 'modified', resourceType: res.type, resourceId: change.resourceId, resource: res, changes: diffs, lookup: cand.lookup, checks });
       }
     }
     return; // the first candidate type that state manages decides
@@ -75,7 +96,8 @@ function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateI
     out.suppressed.push('unmanaged_deleted');
     return;
   }
-  out.drifts.push({ changeType: 'unmanaged', resourceType: change.unmanagedType, resourceId: change.resourceId, resource: null, changes: [] });
+  const primary = change.candidates.find((c) => c.resourceType === change.unmanagedType) ?? change.candidates[0];
+  out.drifts.push({ changeType: 'unmanaged', resourceType: change.unmanagedType, resourceId: change.resourceId, resource: null, changes: [], lookup: primary?.lookup });
 }
 
 /** Three-way classification of a resolved event against the loaded states. */

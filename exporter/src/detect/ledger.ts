@@ -1,29 +1,69 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { DriftRecord } from '../model/drift.js';
+import type { ResourceLookup } from '../state/index.js';
+import type { DriftCheck } from './detector.js';
 
-interface OpenDrift {
+/** What is needed to decide later, against a reloaded state, whether the drift is gone. */
+export interface ResolutionKey {
+  lookup: ResourceLookup | null;
+  address: string | null;
+  checks: DriftCheck[];
+}
+
+export interface OpenDrift {
   record: DriftRecord;
+  key: ResolutionKey;
   firstSeen: number;
   lastSeen: number;
   occurrences: number;
 }
 
-/** Open drifts by drift_id: repeats within the window update instead of alerting again. */
+type OpenCount = { labels: { provider: string; account_id: string; change_type: string; severity: string }; value: number };
+
+/**
+ * Open drifts by drift_id. Repeats within the window update instead of alerting again.
+ * Persisted (atomically) so a restart keeps them; resolution closes them.
+ */
 export class DriftLedger {
   private readonly drifts = new Map<string, OpenDrift>();
+  private saveTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly dedupWindowMs = 3_600_000) {}
+  constructor(
+    private readonly dedupWindowMs = 3_600_000,
+    private readonly file: string | null = null,
+  ) {
+    if (file) this.load(file);
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return; // first start
+    }
+    const doc = JSON.parse(text) as { version: number; drifts: OpenDrift[] };
+    if (doc.version !== 1 || !Array.isArray(doc.drifts)) throw new Error(`${file}: unknown open-drift file format`);
+    for (const d of doc.drifts) this.drifts.set(d.record.drift_id, d);
+  }
 
   /** Returns true when the record is new (to be emitted), false when it updated an open drift. */
-  open(record: DriftRecord, now: number): boolean {
+  open(record: DriftRecord, now: number, key: ResolutionKey = { lookup: null, address: null, checks: [] }): boolean {
     const existing = this.drifts.get(record.drift_id);
     if (existing && now - existing.lastSeen < this.dedupWindowMs) {
       existing.lastSeen = now;
       existing.occurrences++;
-      existing.record = record;
+      this.scheduleSave();
       return false;
     }
-    this.drifts.set(record.drift_id, { record, firstSeen: now, lastSeen: now, occurrences: 1 });
+    this.drifts.set(record.drift_id, { record, key, firstSeen: now, lastSeen: now, occurrences: 1 });
+    this.scheduleSave();
     return true;
+  }
+
+  get(driftId: string): OpenDrift | undefined {
+    return this.drifts.get(driftId);
   }
 
   list(): DriftRecord[] {
@@ -34,22 +74,44 @@ export class DriftLedger {
     return [...this.drifts.values()];
   }
 
-  close(driftId: string): DriftRecord | null {
+  get size(): number {
+    return this.drifts.size;
+  }
+
+  close(driftId: string): OpenDrift | null {
     const d = this.drifts.get(driftId);
     if (!d) return null;
     this.drifts.delete(driftId);
-    return d.record;
+    this.scheduleSave();
+    return d;
   }
 
-  openCounts(): { labels: { provider: string; account_id: string; change_type: string; severity: string }; value: number }[] {
-    const counts = new Map<string, { labels: { provider: string; account_id: string; change_type: string; severity: string }; value: number }>();
+  openCounts(): OpenCount[] {
+    const counts = new Map<string, OpenCount>();
     for (const { record: r } of this.drifts.values()) {
       const labels = { provider: r.provider, account_id: r.account_id ?? '', change_type: r.change_type, severity: r.severity };
-      const key = JSON.stringify(labels);
+      const key = `${labels.provider}|${labels.account_id}|${labels.change_type}|${labels.severity}`;
       const c = counts.get(key);
       if (c) c.value++;
       else counts.set(key, { labels, value: 1 });
     }
     return [...counts.values()];
+  }
+
+  private scheduleSave(): void {
+    if (!this.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.save(), 200);
+    this.saveTimer.unref();
+  }
+
+  /** Write-then-rename: a crash mid-write leaves the previous file intact. */
+  save(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.file) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: 1, drifts: [...this.drifts.values()] }));
+    renameSync(tmp, this.file);
   }
 }

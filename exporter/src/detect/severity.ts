@@ -1,25 +1,72 @@
 import type { Severity } from '../model/drift.js';
+import type { AuditEvent } from '../model/event.js';
+import type { SeverityRule } from './config.js';
 import type { DriftDraft } from './detector.js';
+import { matchesAny } from './glob.js';
 
-/** Any address with prefix length 0 is the whole internet (`0.0.0.0/0`, `::/0`, or `1.2.3.4/0`). */
-const PUBLIC_CIDR = /from [0-9a-fA-F:.]+\/0$/;
+/**
+ * Built-in rules, first match wins. Public exposure, audit logging and identity changes are
+ * what attackers and hurried humans do first, so they are critical.
+ */
+export const DEFAULT_SEVERITY_RULES: SeverityRule[] = [
+  { name: 'public-network-exposure', severity: 'critical', description: 'a rule now admits the whole internet (0.0.0.0/0, ::/0, any /0, Azure "Internet")', match: {}, value: { is: ['public_cidr'] } },
+  { name: 'public-principal', severity: 'critical', description: 'a policy now grants to everyone (Principal "*", allUsers, allAuthenticatedUsers)', match: {}, value: { is: ['wildcard_principal'] } },
+  { name: 'public-acl', severity: 'critical', description: 'a public ACL (public-read, AllUsers)', match: {}, value: { is: ['public_acl'] } },
+  { name: 'tags-only', severity: 'low', description: 'only tags or labels changed', match: { only_attributes: ['tags', 'tags_all', 'labels', 'tags.*'] } },
+  { name: 'audit-logging', severity: 'critical', description: 'audit logging changed or deleted', match: { resource_type: ['aws_cloudtrail*', 'aws_config_*', 'aws_guardduty_*', 'google_logging_*', 'azurerm_monitor_diagnostic_setting*', 'azurerm_monitor_log_profile'], change_type: ['modified', 'missing'] } },
+  { name: 'identity-changed', severity: 'critical', description: 'IAM roles, users, policies or bindings changed or deleted', match: { resource_type: ['aws_iam_*', 'google_*iam*', 'google_service_account*', 'google_project_iam_*', 'azurerm_role_*', 'azurerm_user_assigned_identity'], change_type: ['modified', 'missing'] } },
+  { name: 'identity-unmanaged', severity: 'high', description: 'IAM principals or policies created outside Terraform', match: { resource_type: ['aws_iam_*', 'google_*iam*', 'google_service_account*', 'azurerm_role_*'], change_type: ['unmanaged'] } },
+  { name: 'network-security', severity: 'high', description: 'firewalls, security groups, network ACLs', match: { resource_type: ['*security_group*', '*firewall*', '*network_acl*', 'azurerm_network_security_*'] } },
+  { name: 'keys-and-secrets', severity: 'high', description: 'KMS keys, key vaults, secrets', match: { resource_type: ['aws_kms_*', 'google_kms_*', 'azurerm_key_vault*', 'aws_secretsmanager_*'] } },
+  { name: 'data-protection', severity: 'high', description: 'encryption, versioning, public access blocks, bucket policies', match: { attribute: ['*encryption*', '*versioning*', 'policy', '*public_access*', 'block_public_*'] } },
+  { name: 'deleted', severity: 'high', description: 'a managed resource was deleted', match: { change_type: ['missing'] } },
+  { name: 'unmanaged', severity: 'medium', description: 'anything else created outside Terraform', match: { change_type: ['unmanaged'] } },
+  { name: 'default', severity: 'medium', description: 'everything else', match: {} },
+];
 
-function hasPublicIngress(d: DriftDraft): boolean {
-  return d.changes.some(
-    (c) => c.attribute === 'ingress' && Array.isArray(c.actual) && c.actual.some((r) => typeof r === 'string' && PUBLIC_CIDR.test(r)),
-  );
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), strings(x, out));
+  return out;
 }
 
-function hasWildcardPrincipal(d: DriftDraft): boolean {
-  return d.changes.some((c) => /"Principal":\{"AWS":\["\*"\]\}|"Principal":"\*"/.test(JSON.stringify(c.actual ?? null)));
+const PREDICATES: Record<string, (actual: unknown) => boolean> = {
+  public_cidr: (a) =>
+    strings(a).some((s) => /(^|[\s"'])(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:]*)\/0\b/.test(s) || /^Internet$|\bfrom Internet$/.test(s)),
+  wildcard_principal: (a) => {
+    const text = JSON.stringify(a ?? null);
+    return /"Principal":"\*"|"Principal":\{"AWS":\["\*"\]\}|"AWS":"\*"|allUsers|allAuthenticatedUsers/.test(text);
+  },
+  public_acl: (a) => strings(a).some((s) => /^(public-read|public-read-write|authenticated-read)$|acs\.amazonaws\.com\/groups\/global\/AllUsers|^allUsers$/.test(s)),
+};
+
+export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): boolean {
+  const m = rule.match;
+  if (m.provider && !m.provider.includes(e.provider)) return false;
+  if (!matchesAny(d.resourceType, m.resource_type)) return false;
+  if (m.change_type && !m.change_type.includes(d.changeType)) return false;
+  if (!matchesAny(e.eventName, m.event_name)) return false;
+  if (!matchesAny(e.accountId, m.account_id)) return false;
+  if (m.principal && ![e.principal.name, e.principal.arn, e.principal.originalUser].some((p) => matchesAny(p, m.principal))) return false;
+  if (m.attribute && !d.changes.some((c) => matchesAny(c.attribute, m.attribute))) return false;
+  if (m.only_attributes && (d.changes.length === 0 || !d.changes.every((c) => matchesAny(c.attribute, m.only_attributes)))) return false;
+  if (rule.value) {
+    const actuals = d.changes.map((c) => c.actual);
+    if (rule.value.is && !rule.value.is.every((p) => actuals.some((a) => PREDICATES[p](a)))) return false;
+    if (rule.value.contains !== undefined && !actuals.some((a) => JSON.stringify(a ?? null).includes(rule.value!.contains!))) return false;
+  }
+  return true;
 }
 
-/** Default severity; configurable rules (detect/rules) come first when configured. */
-export function defaultSeverity(d: DriftDraft): Severity {
-  if (hasPublicIngress(d) || hasWildcardPrincipal(d)) return 'critical';
-  if (/^aws_(iam_|cloudtrail|kms_)/.test(d.resourceType)) return d.changeType === 'unmanaged' ? 'high' : 'critical';
-  if (d.changeType === 'missing') return 'high';
-  if (/security_group|network_acl|s3_bucket/.test(d.resourceType)) return 'high';
-  if (d.changes.length > 0 && d.changes.every((c) => c.attribute === 'tags' || c.attribute === 'tags_all')) return 'low';
-  return 'medium';
+/** First matching rule wins: configured rules, then (unless disabled) the defaults. */
+export function classifySeverity(d: DriftDraft, e: AuditEvent, rules: readonly SeverityRule[]): { severity: Severity; rule: string } {
+  for (const rule of rules) if (ruleMatches(rule, d, e)) return { severity: rule.severity, rule: rule.name };
+  return { severity: 'medium', rule: 'fallback' };
+}
+
+/** Back-compat helper: defaults only. */
+export function defaultSeverity(d: DriftDraft, e?: AuditEvent): Severity {
+  const event = e ?? ({ provider: 'aws', eventName: '', accountId: null, principal: { name: null, arn: null, originalUser: null } } as unknown as AuditEvent);
+  return classifySeverity(d, event, DEFAULT_SEVERITY_RULES).severity;
 }

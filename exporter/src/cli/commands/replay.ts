@@ -108,6 +108,8 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
       else if (outcome.status === 'no_drift') {
         summary.noDrift++;
         for (const r of outcome.reasons) count(r);
+      } else if (outcome.status === 'held') {
+        summary.noDrift++;
       } else {
         summary.badInput++;
         count(outcome.reason);

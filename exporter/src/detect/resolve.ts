@@ -1,0 +1,44 @@
+import type { DriftRecord } from '../model/drift.js';
+import type { StateIndex } from '../state/index.js';
+import { comparator } from './compare.js';
+import { stateValue, valueHash } from './detector.js';
+import type { DriftLedger, OpenDrift } from './ledger.js';
+
+/** Why an open drift is gone, or null when it is still open. */
+export function resolutionReason(d: OpenDrift, index: StateIndex): string | null {
+  const r = d.record;
+  const lookup = d.key.lookup;
+  if (!lookup || !r.resource_type) return null;
+  const found = index.find(r.provider, r.account_id, [r.resource_type], lookup);
+  switch (r.change_type) {
+    case 'unmanaged':
+      return found.length > 0 ? `now managed by ${found[0].address} (${found[0].source.location})` : null;
+    case 'missing': {
+      const still = found.some((res) => res.address === d.key.address);
+      return still ? null : 'no longer in state (removed, or recreated with a new ID)';
+    }
+    case 'modified': {
+      const res = found.find((x) => x.address === d.key.address) ?? null;
+      if (!res) return 'resource no longer in state';
+      if (d.key.checks.length === 0) return null;
+      const matches = d.key.checks.every((c) => valueHash(comparator(c.compare).normalise(stateValue(res.attributes, c.attribute))) === c.actualHash);
+      return matches ? 'state now records the changed values' : null;
+    }
+  }
+}
+
+export function resolvedRecord(d: OpenDrift, reason: string, now: Date): DriftRecord {
+  return { ...d.record, event_type: 'terraform_drift_resolved', detected_at: now.toISOString(), suggested_fix: `Resolved: ${reason}.` };
+}
+
+/** After a state reload: close every open drift that the new state shows gone. */
+export function resolveAgainstState(ledger: DriftLedger, index: StateIndex, now: Date): DriftRecord[] {
+  const out: DriftRecord[] = [];
+  for (const d of ledger.entries()) {
+    const reason = resolutionReason(d, index);
+    if (reason === null) continue;
+    ledger.close(d.record.drift_id);
+    out.push(resolvedRecord(d, reason, now));
+  }
+  return out;
+}

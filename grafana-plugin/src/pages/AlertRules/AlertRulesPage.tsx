@@ -1,11 +1,238 @@
-import React from 'react';
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import { getBackendSrv, PluginPage } from '@grafana/runtime';
+import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
+import {
+  applyPlan,
+  buildAlerting,
+  GrafanaClient,
+  planAlerting,
+  PRESET_NAMES,
+  resolveTuning,
+  type BuiltAlerting,
+  type ContactPoint,
+  type MaintenanceWindow,
+  type Plan,
+  type PresetName,
+  type RuleKey,
+  type RuleTuning,
+  type Tuning,
+} from '@tfdrift/alert-rules';
+import { useAppSettings } from '../../utils/settings';
+import { backendSrvFetch } from './backendSrvFetch';
+import { MaintenanceWindowsEditor } from './MaintenanceWindowsEditor';
+import { PlanView } from './PlanView';
+import { Runbooks } from './Runbooks';
+import { ThresholdsEditor } from './ThresholdsEditor';
 
-/** Alert rules page: presets, thresholds, maintenance windows, contact point, preview, diff, apply. */
+const PRESET_OPTIONS = PRESET_NAMES.map((p) => ({
+  value: p,
+  label: p === 'small' ? 'Small (~10 applies/month)' : 'Large (100+ applies/month)',
+}));
+const DEFAULT_CONTACT = '';
+
+type Busy = 'idle' | 'checking' | 'applying';
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Alert rules: choose a preset, edit thresholds, maintenance windows and contact point, preview
+ * the Grafana-managed rules, compare them with what Grafana holds, and apply — all through
+ * Grafana's provisioning API with X-Disable-Provenance, so the rules stay editable in the UI.
+ */
 export function AlertRulesPage() {
+  const settings = useAppSettings();
+  const [preset, setPreset] = useState<PresetName>('small');
+  const [tuning, setTuning] = useState<Tuning>(() => resolveTuning('small'));
+  const [team, setTeam] = useState('platform');
+  const [accounts, setAccounts] = useState('');
+  const [windows, setWindows] = useState<MaintenanceWindow[]>([]);
+  const [contactPoint, setContactPoint] = useState(DEFAULT_CONTACT);
+  const [contactPoints, setContactPoints] = useState<string[] | undefined>();
+  const [contactError, setContactError] = useState<string | undefined>();
+  const [plan, setPlan] = useState<Plan | undefined>();
+  const [planFor, setPlanFor] = useState<BuiltAlerting | undefined>();
+  const [busy, setBusy] = useState<Busy>('idle');
+  const [error, setError] = useState<string | undefined>();
+  const [applied, setApplied] = useState<string | undefined>();
+
+  const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
+
+  const { built, buildError } = useMemo(() => {
+    try {
+      const result = buildAlerting({
+        preset,
+        tuning,
+        lokiDatasourceUid: settings.lokiDatasourceUid,
+        prometheusDatasourceUid: settings.prometheusDatasourceUid,
+        jobLabel: settings.jobLabel,
+        team,
+        productionAccounts: accounts.split(/[\s,]+/).filter(Boolean),
+        maintenanceWindows: windows,
+        contactPoint: contactPoint || undefined,
+        grafanaUrl: typeof window !== 'undefined' ? window.location.origin : '',
+      });
+      return { built: result, buildError: undefined };
+    } catch (err) {
+      return { built: undefined, buildError: errorText(err) };
+    }
+  }, [preset, tuning, settings, team, accounts, windows, contactPoint]);
+
+  useEffect(() => {
+    getBackendSrv()
+      .get<ContactPoint[]>('/api/v1/provisioning/contact-points')
+      .then((list) => setContactPoints(Array.from(new Set((list ?? []).map((c) => c.name))).sort()))
+      .catch((err: { data?: { message?: string }; status?: number }) =>
+        setContactError(`cannot list contact points (${err?.status ?? '?'}): ${err?.data?.message ?? 'request failed'}`),
+      );
+  }, []);
+
+  const check = useCallback(
+    async (target: BuiltAlerting | undefined) => {
+      if (!target) {
+        return;
+      }
+      setBusy('checking');
+      setError(undefined);
+      try {
+        setPlan(await planAlerting(client, target));
+        setPlanFor(target);
+      } catch (err) {
+        setError(errorText(err));
+      } finally {
+        setBusy('idle');
+      }
+    },
+    [client],
+  );
+
+  // Status of what exists, once on load (later checks are explicit: each one is several API calls).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => void check(built), []);
+
+  const apply = async () => {
+    if (!built) {
+      return;
+    }
+    setBusy('applying');
+    setError(undefined);
+    setApplied(undefined);
+    try {
+      const fresh = await planAlerting(client, built);
+      const result = await applyPlan(client, fresh);
+      setApplied(result.applied.length === 0 ? 'Nothing to change: Grafana already matches.' : `Applied ${result.applied.length} change(s).`);
+      setPlan(await planAlerting(client, built));
+      setPlanFor(built);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy('idle');
+    }
+  };
+
+  const choosePreset = (next: PresetName) => {
+    setPreset(next);
+    setTuning(resolveTuning(next));
+  };
+  const editRule = (key: RuleKey, patch: Partial<RuleTuning>) => setTuning((t) => ({ ...t, [key]: { ...t[key], ...patch } }));
+
+  const contactOptions = [
+    { value: DEFAULT_CONTACT, label: 'Default policy receiver' },
+    ...(contactPoints ?? []).map((name) => ({ value: name, label: name })),
+  ];
+
   return (
-    <div data-testid="tfdrift-alert-rules-page">
-      <h2>Alert rules</h2>
-      <p>Set up Grafana-managed alert rules for Terraform drift.</p>
-    </div>
+    <PluginPage>
+      <p>
+        Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource <code>{settings.lokiDatasourceUid}</code>,
+        job <code>{settings.jobLabel}</code>) and Prometheus metrics (<code>{settings.prometheusDatasourceUid}</code>), in
+        folder <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with X-Disable-Provenance:
+        the rules stay editable in Grafana&apos;s alerting UI.
+      </p>
+
+      <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below.">
+        <RadioButtonGroup options={PRESET_OPTIONS} value={preset} onChange={(v) => choosePreset(v as PresetName)} />
+      </Field>
+
+      <h3>Thresholds</h3>
+      <ThresholdsEditor tuning={tuning} onChange={editRule} />
+
+      <Stack direction="row" gap={2}>
+        <Field label="Team label">
+          <Input aria-label="team" width={20} value={team} onChange={(e) => setTeam(e.currentTarget.value)} />
+        </Field>
+        <Field label="Production accounts" description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all.">
+          <Input aria-label="production accounts" width={50} value={accounts} onChange={(e) => setAccounts(e.currentTarget.value)} />
+        </Field>
+      </Stack>
+
+      <h3>Maintenance windows</h3>
+      <MaintenanceWindowsEditor windows={windows} onChange={setWindows} />
+
+      <Field label="Contact point" description="Existing contact points in this Grafana." error={contactError} invalid={!!contactError}>
+        <Select
+          inputId="tfdrift-contact-point"
+          aria-label="contact point"
+          width={40}
+          options={contactOptions}
+          value={contactPoint}
+          isLoading={contactPoints === undefined && !contactError}
+          onChange={(v) => setContactPoint(v?.value ?? DEFAULT_CONTACT)}
+        />
+      </Field>
+
+      {buildError && (
+        <Alert severity="error" title="Invalid settings">
+          {buildError}
+        </Alert>
+      )}
+      {built?.warnings.map((w) => (
+        <Alert key={w} severity="info" title={w} />
+      ))}
+
+      <h3>Preview</h3>
+      <div data-testid="preview">
+        {built?.group.rules.map((r) => (
+          <details key={r.uid} data-testid={`preview-${r.labels.tfdrift_alert}`}>
+            <summary>
+              {r.title} — {String((r.data[2].model as { conditions: Array<{ evaluator: { type: string; params: number[] } }> }).conditions[0].evaluator.type)}{' '}
+              {String((r.data[2].model as { conditions: Array<{ evaluator: { params: number[] } }> }).conditions[0].evaluator.params[0])}, severity {r.labels.severity}
+            </summary>
+            <pre>{String(r.data[0].model.expr)}</pre>
+            <div>UID {r.uid} · for {r.for} · {r.annotations.summary}</div>
+          </details>
+        ))}
+      </div>
+
+      <Stack direction="row" gap={1}>
+        <Button variant="secondary" icon="sync" disabled={!built || busy !== 'idle'} onClick={() => check(built)}>
+          {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
+        </Button>
+        <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>
+          {busy === 'applying' ? 'Applying…' : 'Apply'}
+        </Button>
+      </Stack>
+
+      {error && (
+        <Alert severity="error" title="Grafana API error">
+          {error}
+        </Alert>
+      )}
+      {applied && <Alert severity="success" title={applied} />}
+
+      <h3>In Grafana</h3>
+      {plan ? (
+        <>
+          {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
+          <PlanView plan={plan} />
+        </>
+      ) : (
+        <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
+      )}
+
+      <h3>Runbooks</h3>
+      <Runbooks />
+    </PluginPage>
   );
 }

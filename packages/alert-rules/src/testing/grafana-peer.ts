@@ -113,16 +113,23 @@ export class GrafanaPeer {
     } catch {
       return this.send(res, 400, { message: 'bad request data' });
     }
-    this.requests.push({ method, path: url.pathname, headers: req.headers, body });
+    const answer = this.handleRequest(method, url.pathname, req.headers, body);
+    this.send(res, answer.status, answer.body);
+  }
+
+  /** The API without the socket: for in-process transports (jest, a BackendSrv fake). */
+  handleRequest(method: string, path: string, headers: IncomingMessage['headers'], body: Json): { status: number; body: Json } {
+    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    this.requests.push({ method, path, headers: lower, body });
     try {
-      this.authorize(req, method);
-      const [status, payload] = this.route(method, url.pathname, body, req.headers['x-disable-provenance'] === 'true');
-      this.send(res, status, payload);
+      this.authorize(String(lower.authorization ?? ''), method, path);
+      const [status, payload] = this.route(method, path, body, lower['x-disable-provenance'] === 'true');
+      return { status, body: payload };
     } catch (err) {
       if (err instanceof HttpError) {
-        return this.send(res, err.status, { message: err.message, ...(err.messageId ? { messageId: err.messageId, statusCode: err.status } : {}) });
+        return { status: err.status, body: { message: err.message, ...(err.messageId ? { messageId: err.messageId, statusCode: err.status } : {}) } };
       }
-      this.send(res, 500, { message: String(err) });
+      return { status: 500, body: { message: String(err) } };
     }
   }
 
@@ -134,13 +141,12 @@ export class GrafanaPeer {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
   }
 
-  private authorize(req: IncomingMessage, method: string): void {
+  private authorize(auth: string, method: string, path: string): void {
     if (!this.options.token) {
       return;
     }
-    const auth = req.headers.authorization ?? '';
     if (this.options.readOnlyToken && auth === `Bearer ${this.options.readOnlyToken}`) {
-      if (method !== 'GET' || req.url?.startsWith('/api/v1/provisioning')) {
+      if (method !== 'GET' || path.startsWith('/api/v1/provisioning')) {
         throw new HttpError(403, "You'll need additional permissions to perform this action. Permissions needed: alert.provisioning:read");
       }
       return;

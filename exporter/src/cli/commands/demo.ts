@@ -60,7 +60,7 @@ export function registerDemoCommand(program: Command): void {
     .description('run the daemon on bundled states and real CloudTrail records (no cloud, Falco or Loki needed)')
     .option('-l, --listen <host:port>', 'where /metrics and /falco listen', '127.0.0.1:9464')
     .option('-o, --output <format>', 'pretty|jsonl (default: pretty on a terminal, else jsonl)')
-    .option('--interval <ms>', 'pause between replayed alerts', '400')
+    .option('--interval <ms>', 'pause between replayed alerts', '1500')
     .option('--passes <n>', 'stop after n passes over the records (0 = loop until Ctrl-C)', '0')
     .action(async (opts: { listen: string; output?: 'jsonl' | 'pretty'; interval: string; passes: string }) => {
       const output = opts.output ?? (process.stdout.isTTY ? 'pretty' : 'jsonl');
@@ -86,8 +86,8 @@ export function registerDemoCommand(program: Command): void {
           await new Promise((r) => setTimeout(r, pause));
         }
         if (running && (passes === 0 || pass < passes)) {
-          process.stderr.write(`tfdrift demo: pass ${pass} done; open drifts are deduplicated, so the next pass shows only new ones\n`);
-          await new Promise((r) => setTimeout(r, pause * 10));
+          process.stderr.write(`tfdrift demo: pass ${pass} done; repeats within ${config.detection.dedup_window_seconds}s of an open drift are deduplicated\n`);
+          await new Promise((r) => setTimeout(r, pause * 4));
         }
       }
       if (running && passes > 0) {

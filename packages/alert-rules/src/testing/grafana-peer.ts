@@ -43,6 +43,11 @@ const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
 const HHMM = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const WEEKDAY = /^(sunday|monday|tuesday|wednesday|thursday|friday|saturday)(:(sunday|monday|tuesday|wednesday|thursday|friday|saturday))?$/;
 
+/** JSON deep copy (structuredClone is missing in jsdom test environments). */
+function clone<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
 class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly messageId?: string) {
     super(message);
@@ -96,7 +101,7 @@ export class GrafanaPeer {
 
   /** Seeds a rule as if it had been provisioned some other way (e.g. `file`). */
   seedRule(rule: Json, provenance: string): void {
-    this.rules.set(rule.uid, { rule: structuredClone(rule), provenance });
+    this.rules.set(rule.uid, { rule: clone(rule), provenance });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -180,10 +185,10 @@ export class GrafanaPeer {
       return [200, this.contactPoints.map((c) => ({ uid: c.uid ?? c.name, settings: {}, disableResolveMessage: false, ...c }))];
     }
     if (path === '/api/v1/provisioning/policies') {
-      if (method === 'GET') return [200, this.legacyShapes(structuredClone(this.policyTree))];
+      if (method === 'GET') return [200, this.legacyShapes(clone(this.policyTree))];
       if (method === 'PUT') {
         this.validateRoute(body, true);
-        this.policyTree = structuredClone(body);
+        this.policyTree = clone(body);
         return [202, { message: 'policies updated' }];
       }
     }
@@ -192,7 +197,7 @@ export class GrafanaPeer {
       if (method === 'POST') {
         this.validateMuteTiming(body);
         if (this.muteTimings.has(body.name)) throw new HttpError(409, `a mute timing with name ${body.name} already exists`);
-        this.muteTimings.set(body.name, { mt: structuredClone(body), provenance });
+        this.muteTimings.set(body.name, { mt: clone(body), provenance });
         return [201, body];
       }
     }
@@ -207,7 +212,7 @@ export class GrafanaPeer {
         if (!current) throw new HttpError(404, 'mute timing not found');
         this.validateMuteTiming(body);
         this.checkProvenance(current.provenance, provenance);
-        this.muteTimings.set(name, { mt: structuredClone(body), provenance });
+        this.muteTimings.set(name, { mt: clone(body), provenance });
         return [202, body];
       }
       if (method === 'DELETE') {
@@ -223,7 +228,7 @@ export class GrafanaPeer {
       if (method === 'POST') {
         this.validateRule(body, this.groupOf(body.folderUID, body.ruleGroup));
         if (this.rules.has(body.uid)) throw new HttpError(409, 'a rule with this UID already exists');
-        this.rules.set(body.uid, { rule: structuredClone(body), provenance });
+        this.rules.set(body.uid, { rule: clone(body), provenance });
         return [201, this.present(this.rules.get(body.uid)!)];
       }
     }
@@ -235,7 +240,7 @@ export class GrafanaPeer {
       if (method === 'PUT') {
         this.validateRule({ ...body, uid }, this.groupOf(body.folderUID, body.ruleGroup));
         this.checkProvenance(current.provenance, provenance);
-        this.rules.set(uid, { rule: structuredClone({ ...body, uid }), provenance });
+        this.rules.set(uid, { rule: clone({ ...body, uid }), provenance });
         return [200, this.present(this.rules.get(uid)!)];
       }
       if (method === 'DELETE') {
@@ -291,7 +296,7 @@ export class GrafanaPeer {
     }
     for (const s of existing) if (!seen.has(s.rule.uid)) this.rules.delete(s.rule.uid);
     for (const rule of body.rules) {
-      const clean = structuredClone(rule);
+      const clean = clone(rule);
       delete clean.provenance;
       delete clean.id;
       delete clean.updated;
@@ -393,7 +398,7 @@ export class GrafanaPeer {
   }
 
   private present(stored: StoredRule): Json {
-    const rule = { ...structuredClone(stored.rule), id: 1, orgID: 1, updated: '2026-01-01T00:00:00Z', provenance: stored.provenance };
+    const rule = { ...clone(stored.rule), id: 1, orgID: 1, updated: '2026-01-01T00:00:00Z', provenance: stored.provenance };
     // Grafana fills model defaults the client did not send.
     rule.data = rule.data.map((q: Json) => ({ ...q, model: { hide: false, ...q.model } }));
     if (this.options.legacyShapes) {

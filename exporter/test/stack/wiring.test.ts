@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
 import { registerAlertsCommand } from '../../src/cli/commands/alerts.js';
+import { Metrics } from '../../src/metrics/registry.js';
 import {
   commandArgs,
   exists,
@@ -144,6 +145,18 @@ describe('Prometheus → exporter', () => {
     }
     for (const f of listFiles(path.posix.dirname(configRel)).filter((x) => x.includes('/rules/')))
       expect(loaded.has(f), `${f} is not in rule_files`).toBe(true);
+  });
+  it('records only from metrics the exporter exports', async () => {
+    const exported = new Set<string>();
+    for (const m of await new Metrics({ defaultMetrics: false }).registry.getMetricsAsJSON()) {
+      exported.add(m.name);
+      if (m.type === ('histogram' as typeof m.type)) for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
+    }
+    const files = listFiles(path.posix.dirname(configRel)).filter((x) => x.includes('/rules/'));
+    const rules = files.flatMap((f) => readYaml(f).groups.flatMap((g: any) => g.rules));
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules)
+      for (const name of String(r.expr).match(/\btfdrift_[a-z_]+\b/g) ?? []) expect(exported, `${r.record}: ${name}`).toContain(name);
   });
 });
 

@@ -54,9 +54,15 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   server.route('GET', '/readyz', (_req, res) => {
     const statuses = states.statuses();
     const ready = listening && states.ready();
+    // A stale source still serves its last good state, so it does not make the exporter unready; it is named here.
+    const stale = statuses.filter((s) => s.stale).map((s) => s.name);
     sendJson(res, ready ? 200 : 503, {
       status: ready ? 'ready' : 'not_ready',
-      states: statuses.map((s) => ({ name: s.name, ok: s.ok, stale: s.stale, error: s.lastError, resources: s.resources })),
+      stale_states: stale,
+      states: statuses.map((s) => ({
+        name: s.name, location: s.location, ok: s.ok, stale: s.stale, error: s.lastError, resources: s.resources,
+        last_success: s.lastSuccess === null ? null : new Date(s.lastSuccess).toISOString(),
+      })),
     });
   });
   server.route('POST', '/api/v1/state/reload', async (_req, res, { url }) => {

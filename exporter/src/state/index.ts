@@ -17,62 +17,133 @@ export interface ResourceLookup {
   also?: Record<string, string>;
 }
 
-const WILDCARD = '*';
+export interface IndexStats {
+  resources: number;
+  snapshots: number;
+  keys: number;
+  /** Keys naming more than one resource (e.g. the same `name` in two regions of one account). */
+  ambiguousKeys: number;
+  buildMs: number;
+}
 
-function normalise(provider: string, value: string): string {
-  // ARM IDs are case-insensitive; Azure itself returns them in varying case.
-  return provider === 'azure' ? value.toLowerCase() : value;
+const WILDCARD = '*';
+const SEP = '\u0000';
+const GCP_API_PREFIX = /^https:\/\/[a-z0-9.-]+\.googleapis\.com\/(?:[a-z0-9]+\/)?v[0-9a-z.]+\//i;
+
+/** The form in which values are keyed: ARM IDs are case-insensitive; GCP self_links match their path form. */
+function normalise(provider: string, field: string, value: string): string {
+  if (provider === 'azure') return value.toLowerCase();
+  if (provider === 'gcp' && field === 'self_link') return value.replace(GCP_API_PREFIX, '');
+  return value;
+}
+
+/**
+ * The account a resource lives in, read from the resource itself where it says so (ARN,
+ * GCP project, ARM subscription): states that reach other accounts through aliased providers
+ * then route correctly. Falls back to the account its source was configured for.
+ */
+export function resourceAccount(res: StateResource): string {
+  const a = res.attributes;
+  if (res.provider === 'aws' && typeof a.arn === 'string') {
+    const acct = a.arn.split(':', 5)[4];
+    if (acct && /^\d{12}$/.test(acct)) return acct;
+  } else if (res.provider === 'gcp' && typeof a.project === 'string' && a.project !== '') {
+    return a.project;
+  } else if (res.provider === 'azure' && typeof a.id === 'string') {
+    const m = /^\/subscriptions\/([^/]+)/i.exec(a.id);
+    if (m) return m[1].toLowerCase();
+  }
+  return res.source.accountId ?? WILDCARD;
+}
+
+/** The region a resource lives in when the state says so (ARN, `region`/`location` attribute), else the source's. */
+export function resourceRegion(res: StateResource): string | null {
+  const a = res.attributes;
+  if (typeof a.arn === 'string') {
+    const region = a.arn.split(':', 4)[3];
+    if (region) return region;
+  }
+  if (typeof a.region === 'string' && a.region !== '') return a.region;
+  if (typeof a.location === 'string' && a.location !== '') return a.location.toLowerCase().replace(/\s+/g, '');
+  return res.source.region;
 }
 
 /** Immutable index over all loaded snapshots; a reload builds a new one and swaps it in. */
 export class StateIndex {
   private readonly byKey = new Map<string, StateResource[]>();
   private readonly accounts = new Set<string>();
+  private ambiguous = 0;
   readonly snapshots: readonly StateSnapshot[];
   readonly resourceCount: number;
+  readonly buildMs: number;
 
   constructor(snapshots: readonly StateSnapshot[]) {
+    const started = performance.now();
     this.snapshots = snapshots;
     let count = 0;
+    const fields = [...INDEXED_FIELDS];
     for (const snap of snapshots) {
       this.accounts.add(`${snap.source.provider}|${snap.source.accountId ?? WILDCARD}`);
       for (const res of snap.resources) {
         count++;
-        const account = snap.source.accountId ?? WILDCARD;
-        for (const [field, value] of Object.entries(res.attributes)) {
-          if (typeof value !== 'string' || value === '' || !INDEXED_FIELDS.has(field)) continue;
-          const key = this.key(res.provider, account, res.type, field, normalise(res.provider, value));
+        const prefix = `${res.provider}${SEP}${resourceAccount(res)}${SEP}${res.type}${SEP}`;
+        const attrs = res.attributes;
+        // Walk the (small) field set rather than every attribute: states carry many large attributes.
+        for (const field of fields) {
+          const value = attrs[field];
+          if (typeof value !== 'string' || value === '') continue;
+          const key = `${prefix}${field}${SEP}${normalise(res.provider, field, value)}`;
           const list = this.byKey.get(key);
-          if (list) list.push(res);
-          else this.byKey.set(key, [res]);
+          if (!list) this.byKey.set(key, [res]);
+          else if (!list.includes(res)) {
+            if (list.length === 1) this.ambiguous++;
+            list.push(res);
+          }
         }
       }
     }
     this.resourceCount = count;
+    this.buildMs = performance.now() - started;
   }
 
   private key(provider: string, account: string, type: string, field: string, value: string): string {
-    return `${provider}\u0000${account}\u0000${type}\u0000${field}\u0000${value}`;
+    return `${provider}${SEP}${account}${SEP}${type}${SEP}${field}${SEP}${value}`;
   }
 
   /** True when at least one loaded state speaks for this account (or for any account). */
   coversAccount(provider: string, accountId: string | null): boolean {
-    return this.accounts.has(`${provider}|${WILDCARD}`) || (accountId !== null && this.accounts.has(`${provider}|${accountId}`));
+    const acct = accountId !== null && provider === 'azure' ? accountId.toLowerCase() : accountId;
+    return this.accounts.has(`${provider}|${WILDCARD}`) || (acct !== null && this.accounts.has(`${provider}|${acct}`));
   }
 
-  find(provider: string, accountId: string | null, types: readonly string[], lookup: ResourceLookup): StateResource[] {
-    const accounts = accountId === null ? [WILDCARD] : [accountId, WILDCARD];
-    const value = normalise(provider, lookup.value);
+  /**
+   * Resources of these types whose `lookup.field` equals the value, in this account (or in
+   * states not bound to an account). `region`, when given, drops resources that state places
+   * in another region, so a name reused across regions resolves to the right one.
+   */
+  find(provider: string, accountId: string | null, types: readonly string[], lookup: ResourceLookup, region?: string | null): StateResource[] {
+    const acct = accountId !== null && provider === 'azure' ? accountId.toLowerCase() : accountId;
+    const accounts = acct === null ? [WILDCARD] : [acct, WILDCARD];
+    const value = normalise(provider, lookup.field, lookup.value);
     const out: StateResource[] = [];
     for (const account of accounts) {
       for (const type of types) {
-        for (const res of this.byKey.get(this.key(provider, account, type, lookup.field, value)) ?? []) {
-          const also = lookup.also ?? {};
-          const ok = Object.entries(also).every(([f, v]) => {
-            const actual = res.attributes[f];
-            return typeof actual === 'string' && normalise(provider, actual) === normalise(provider, v);
-          });
-          if (ok && !out.includes(res)) out.push(res);
+        const hits = this.byKey.get(this.key(provider, account, type, lookup.field, value));
+        if (!hits) continue;
+        for (const res of hits) {
+          const also = lookup.also;
+          const ok =
+            also === undefined ||
+            Object.entries(also).every(([f, v]) => {
+              const actual = res.attributes[f];
+              return typeof actual === 'string' && normalise(provider, f, actual) === normalise(provider, f, v);
+            });
+          if (!ok || out.includes(res)) continue;
+          if (region) {
+            const where = resourceRegion(res);
+            if (where !== null && where !== region && hits.length > 1) continue;
+          }
+          out.push(res);
         }
       }
     }
@@ -84,5 +155,9 @@ export class StateIndex {
     const counts = new Map<string, number>();
     for (const snap of this.snapshots) for (const r of snap.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     return counts;
+  }
+
+  stats(): IndexStats {
+    return { resources: this.resourceCount, snapshots: this.snapshots.length, keys: this.byKey.size, ambiguousKeys: this.ambiguous, buildMs: this.buildMs };
   }
 }

@@ -20,18 +20,48 @@ function formatIndexKey(key: unknown): string {
   return '';
 }
 
-/** Terraform's sensitive_attributes: list of paths of steps {type:'get_attr'|'index', value}. */
-function sensitivePaths(raw: unknown): string[] {
+function pathStep(step: unknown): string | number | null {
+  if (typeof step === 'string' || typeof step === 'number') return step;
+  if (!isRecord(step)) return null;
+  const v = step.value;
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  // cty path JSON for index steps: {"type":"index","value":{"value":"k","type":"string"}}
+  if (isRecord(v) && (typeof v.value === 'string' || typeof v.value === 'number')) return v.value;
+  return null;
+}
+
+/**
+ * `sensitive_attributes` in the shapes Terraform and OpenTofu write: a list of cty paths
+ * (each a list of `{type: get_attr|index, value}` steps; index values either bare or typed
+ * `{value, type}` as Terraform ≥1.10 writes them), or dotted strings as some tools write.
+ * A path whose step cannot be read is cut there, which redacts more, never less.
+ */
+export function sensitivePaths(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   const out: string[] = [];
   for (const path of raw) {
+    if (typeof path === 'string') {
+      if (path !== '') out.push(path);
+      continue;
+    }
     if (!Array.isArray(path)) continue;
-    const steps = path
-      .map((step) => (isRecord(step) ? step.value : undefined))
-      .filter((v) => typeof v === 'string' || typeof v === 'number') as (string | number)[];
-    if (steps.length > 0) out.push(steps.map(String).join('.'));
+    const steps: string[] = [];
+    for (const step of path) {
+      const v = pathStep(step);
+      if (v === null) break;
+      steps.push(String(v));
+    }
+    if (steps.length > 0) out.push(steps.join('.'));
   }
   return out;
+}
+
+/** Reads `serial` and `lineage` from the head of a state without parsing it all (Terraform writes them first). */
+export function peekStateHeader(text: string): { serial: number | null; lineage: string | null } {
+  const head = text.slice(0, 1024);
+  const serial = /"serial"\s*:\s*(\d+)/.exec(head);
+  const lineage = /"lineage"\s*:\s*"([^"]*)"/.exec(head);
+  return { serial: serial ? Number(serial[1]) : null, lineage: lineage ? lineage[1] : null };
 }
 
 /**
@@ -43,7 +73,9 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`not JSON (${(err as Error).message})`, 'state_not_json', source.location);
+    // V8's message quotes the text around the error; state may hold secrets, so keep only the position.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new InputError(`not JSON${at ? ` (syntax error at byte ${at})` : ' (syntax error)'}`, 'state_not_json', source.location);
   }
   if (!isRecord(doc)) throw new InputError('state is not a JSON object', 'state_not_object', source.location);
   if ('encrypted_data' in doc || 'encryption_version' in doc)
@@ -52,11 +84,16 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
       'state_encrypted',
       source.location,
     );
+  if ('format_version' in doc && ('values' in doc || 'planned_values' in doc))
+    throw new InputError('this is `terraform show -json` output, not a state file; point tfdrift at the state itself (`terraform state pull`)', 'state_unknown_format', source.location);
   if ('pytest-terraform' in doc)
     throw new InputError('this is a pytest-terraform snapshot, not Terraform state (no "version": 4)', 'state_unknown_format', source.location);
   const version = doc.version;
   if (version !== 4) {
-    const what = version === undefined ? 'no "version" field' : `format version ${JSON.stringify(version)}`;
+    const what =
+      version === undefined
+        ? `no "version" field${Array.isArray(doc.resources) || Array.isArray(doc.modules) ? '' : ' and no "resources" (this does not look like Terraform state)'}`
+        : `format version ${JSON.stringify(version)}`;
     const hint = version === 3 || version === 2 || version === 1 ? ' (Terraform <0.12; run `terraform apply` or `terraform state push` with Terraform ≥0.12 to upgrade)' : '';
     throw new InputError(`unsupported state: ${what}; tfdrift reads state format version 4${hint}`, 'state_unsupported_version', source.location);
   }
@@ -65,6 +102,7 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
   const tfVersion = typeof doc.terraform_version === 'string' ? doc.terraform_version : null;
   const resources: StateResource[] = [];
   let dataSourcesSkipped = 0;
+  let opentofu = false;
   rawResources.forEach((res, i) => {
     const where = `${source.location}: resources[${i}]`;
     if (!isRecord(res)) throw new InputError('resource is not an object', 'state_bad_resource', where);
@@ -78,8 +116,10 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
     const module = typeof res.module === 'string' && res.module !== '' ? res.module : null;
     const provider = parseProviderRef(res.provider);
     const instances = Array.isArray(res.instances) ? res.instances : [];
+    if (typeof res.provider === 'string' && res.provider.includes('registry.opentofu.org')) opentofu = true;
     for (const inst of instances) {
-      if (!isRecord(inst)) continue;
+      // Deposed objects are replaced ones awaiting destroy (create_before_destroy); the current object is the truth.
+      if (!isRecord(inst) || (typeof inst.deposed === 'string' && inst.deposed !== '')) continue;
       const indexKey = typeof inst.index_key === 'string' || typeof inst.index_key === 'number' ? inst.index_key : null;
       const base = `${module ? `${module}.` : ''}${res.type}.${res.name}`;
       resources.push({
@@ -101,7 +141,7 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
     serial: typeof doc.serial === 'number' ? doc.serial : null,
     lineage: typeof doc.lineage === 'string' ? doc.lineage : null,
     terraformVersion: tfVersion,
-    flavour: tfVersion === null ? 'unknown' : 'terraform',
+    flavour: opentofu ? 'opentofu' : tfVersion === null ? 'unknown' : 'terraform',
     resources,
     dataSourcesSkipped,
     loadedAt: Date.now(),

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Gauge } from 'prom-client';
 import { type StateSourceConfig, sourceAccount } from './config.js';
 import { createStateBackend } from './backends/registry.js';
 import type { StateBackend } from './backends/types.js';
 import { StateIndex } from './index.js';
-import type { StateSnapshot } from './model.js';
-import { parseStateDocument } from './parse.js';
+import type { StateSnapshot, StateSourceInfo } from './model.js';
+import { parseStateDocument, peekStateHeader } from './parse.js';
 import { errorMessage } from '../util/errors.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { Logger } from '../util/logger.js';
@@ -13,24 +15,41 @@ export interface SourceStatus {
   name: string;
   location: string;
   ok: boolean;
+  /** A load failed after an earlier success: the last good state is still served. */
   stale: boolean;
   lastError: string | null;
   lastSuccess: number | null;
   resources: number;
+  /** State objects (files, keys, workspaces) this source currently holds. */
+  objects: number;
+  /** Wall time of the last load that downloaded and parsed something, in ms. */
+  lastLoadMs: number | null;
+}
+
+interface LoadedObject {
+  version: string | null;
+  snapshot: StateSnapshot;
 }
 
 interface SourceEntry {
   config: StateSourceConfig;
   backend: StateBackend;
   version: string | null;
+  objects: Map<string, LoadedObject>;
   snapshots: StateSnapshot[];
   status: SourceStatus;
   timer: NodeJS.Timeout | null;
+  unwatch: (() => void) | null;
+  running: Promise<void> | null;
+  queued: Promise<boolean> | null;
 }
+
+const STALE_METRIC = 'tfdrift_state_stale';
 
 /**
  * Holds every configured state source, keeps the last good load of each on failure,
  * and swaps a freshly built index in atomically (readers never see a half-built one).
+ * Loads of one source are serialised; concurrent triggers coalesce into one queued load.
  */
 export class StateStore extends EventEmitter {
   private readonly entries: SourceEntry[];
@@ -46,14 +65,22 @@ export class StateStore extends EventEmitter {
     this.entries = configs.map((config) => {
       const backend = backendFactory(config);
       return {
-        config, backend, version: null, snapshots: [], timer: null,
-        status: { name: config.name, location: backend.describe(), ok: false, stale: false, lastError: null, lastSuccess: null, resources: 0 },
+        config, backend, version: null, objects: new Map(), snapshots: [], timer: null, unwatch: null, running: null, queued: null,
+        status: { name: config.name, location: backend.describe(), ok: false, stale: false, lastError: null, lastSuccess: null, resources: 0, objects: 0, lastLoadMs: null },
       };
     });
     if (metrics) {
       metrics.sources.stateResources = () => this.entries.map((e) => ({ labels: { state: e.config.name, provider: e.config.provider }, value: e.status.resources }));
       metrics.sources.stateLastSuccess = () =>
         this.entries.filter((e) => e.status.lastSuccess !== null).map((e) => ({ labels: { state: e.config.name }, value: (e.status.lastSuccess as number) / 1000 }));
+      // Not in the metrics room's list: staleness is this room's, so the gauge is registered here (once per registry).
+      const existing = metrics.registry.getSingleMetric(STALE_METRIC);
+      if (existing) metrics.registry.removeSingleMetric(STALE_METRIC);
+      const entries = this.entries;
+      new Gauge({
+        name: STALE_METRIC, help: '1 when the last load of a state failed and its last good load is being served.', labelNames: ['state'], registers: [metrics.registry],
+        collect() { this.reset(); for (const e of entries) this.set({ state: e.config.name }, e.status.stale ? 1 : 0); },
+      });
     }
   }
 
@@ -65,9 +92,14 @@ export class StateStore extends EventEmitter {
     return this.entries.map((e) => ({ ...e.status }));
   }
 
-  /** Ready when every source has loaded at least once. */
+  /** Ready when every source has loaded at least once (a stale source still serves its last good state). */
   ready(): boolean {
     return this.entries.every((e) => e.status.lastSuccess !== null);
+  }
+
+  /** Names of sources serving a last good state after a failed load. */
+  staleSources(): string[] {
+    return this.entries.filter((e) => e.status.stale).map((e) => e.config.name);
   }
 
   /** Loads (or reloads) all sources, or only the named one. Returns names that changed. */
@@ -78,47 +110,118 @@ export class StateStore extends EventEmitter {
     const errors: { name: string; error: string }[] = [];
     await Promise.all(
       targets.map(async (entry) => {
-        const started = process.hrtime.bigint();
-        try {
-          const fetched = await entry.backend.fetch(entry.version);
-          if (fetched !== null) {
-            entry.snapshots = fetched.map((f) =>
-              parseStateDocument(f.text, {
-                name: entry.config.name, location: f.location, provider: entry.config.provider,
-                accountId: sourceAccount(entry.config), region: entry.config.region ?? null,
-              }),
-            );
-            entry.version = fetched.map((f) => f.version ?? '').join('|') || null;
-            changed.push(entry.config.name);
-          }
-          entry.status = { ...entry.status, ok: true, stale: false, lastError: null, lastSuccess: Date.now(), resources: entry.snapshots.reduce((n, s) => n + s.resources.length, 0) };
-          this.metrics?.stateLoadDuration.observe({ state: entry.config.name }, Number(process.hrtime.bigint() - started) / 1e9);
-        } catch (err) {
-          const message = errorMessage(err);
-          entry.status = { ...entry.status, ok: false, stale: entry.status.lastSuccess !== null, lastError: message };
-          this.metrics?.stateLoadErrors.inc({ state: entry.config.name });
-          this.log.error('state load failed; keeping the last good state', { state: entry.config.name, error: message });
-          errors.push({ name: entry.config.name, error: message });
-        }
+        if (await this.schedule(entry)) changed.push(entry.config.name);
+        if (!entry.status.ok && entry.status.lastError !== null) errors.push({ name: entry.config.name, error: entry.status.lastError });
       }),
     );
     if (changed.length > 0) {
-      this.current = new StateIndex(this.entries.flatMap((e) => e.snapshots));
-      this.emit('reloaded', { changed, index: this.current });
+      // Built off to the side; the swap is one assignment, so lookups see the old or the new index, never a mix.
+      await yieldToLoop();
+      const next = new StateIndex(this.entries.flatMap((e) => e.snapshots));
+      this.current = next;
+      this.log.info('state index rebuilt', { changed, resources: next.resourceCount, keys: next.stats().keys, build_ms: Math.round(next.buildMs) });
+      this.emit('reloaded', { changed, index: next });
     }
     return { changed, errors };
   }
 
+  /** Serialises loads per source: a trigger while one is queued joins it instead of adding another. */
+  private schedule(entry: SourceEntry): Promise<boolean> {
+    if (entry.queued) return entry.queued;
+    const before = entry.running ?? Promise.resolve();
+    const run: Promise<boolean> = before.then(async () => {
+      entry.queued = null;
+      const p = this.load(entry);
+      entry.running = p.then(() => undefined);
+      try {
+        return await p;
+      } finally {
+        entry.running = null;
+      }
+    });
+    entry.queued = run;
+    return run;
+  }
+
+  private sourceInfo(entry: SourceEntry, location: string): StateSourceInfo {
+    const c = entry.config;
+    return { name: c.name, location, provider: c.provider, accountId: sourceAccount(c), region: c.region ?? null };
+  }
+
+  /** One fetch + parse of a source; true when its snapshots changed. Never throws. */
+  private async load(entry: SourceEntry): Promise<boolean> {
+    const started = performance.now();
+    const name = entry.config.name;
+    try {
+      const known = new Map([...entry.objects].map(([loc, o]) => [loc, o.version]));
+      const fetched = await entry.backend.fetch(entry.version, known);
+      let changed = false;
+      if (fetched !== null) {
+        const next = new Map<string, LoadedObject>();
+        for (const f of fetched) {
+          const prev = entry.objects.get(f.location);
+          if (f.unchanged && prev) {
+            next.set(f.location, prev);
+            continue;
+          }
+          if (f.unchanged) throw new Error(`${f.location}: backend reported unchanged content that was never loaded`);
+          // Same serial and lineage means the same state (Terraform bumps serial on every write): skip the parse.
+          const head = peekStateHeader(f.text);
+          if (prev && head.serial !== null && head.lineage !== null && prev.snapshot.serial === head.serial && prev.snapshot.lineage === head.lineage) {
+            next.set(f.location, { version: f.version, snapshot: prev.snapshot });
+            continue;
+          }
+          await yieldToLoop(); // let ingest run between large parses
+          next.set(f.location, { version: f.version, snapshot: parseStateDocument(f.text, this.sourceInfo(entry, f.location)) });
+          changed = true;
+        }
+        if (next.size !== entry.objects.size || [...entry.objects.keys()].some((k) => !next.has(k))) changed = true;
+        entry.objects = next;
+        entry.snapshots = [...next.values()].map((o) => o.snapshot);
+        entry.version = fetched.map((f) => `${f.location}=${f.version ?? ''}`).join('|') || null;
+      }
+      const ms = performance.now() - started;
+      if (entry.status.stale) this.log.warn('state load recovered', { state: name });
+      entry.status = {
+        ...entry.status, ok: true, stale: false, lastError: null, lastSuccess: Date.now(),
+        resources: entry.snapshots.reduce((n, s) => n + s.resources.length, 0), objects: entry.objects.size,
+        lastLoadMs: changed ? ms : entry.status.lastLoadMs,
+      };
+      if (changed) {
+        this.metrics?.stateLoadDuration.observe({ state: name }, ms / 1000);
+        this.log.info('state loaded', { state: name, objects: entry.objects.size, resources: entry.status.resources, load_ms: Math.round(ms) });
+      } else this.log.debug('state unchanged', { state: name });
+      return changed;
+    } catch (err) {
+      // Messages come from our backends and parser: locations and reasons, never credentials or state values.
+      const message = errorMessage(err);
+      const stale = entry.status.lastSuccess !== null;
+      entry.status = { ...entry.status, ok: false, stale, lastError: message };
+      this.metrics?.stateLoadErrors.inc({ state: name });
+      if (stale) this.log.error('state load failed; serving the last good state, now stale', { state: name, error: message });
+      else this.log.error('state load failed; no good state loaded yet for this source', { state: name, error: message });
+      return false;
+    }
+  }
+
+  /** Starts per-source reload intervals and file watchers. */
   startPolling(): void {
     for (const entry of this.entries) {
       const seconds = entry.config.reload_interval_seconds;
-      if (seconds <= 0) continue;
-      entry.timer = setInterval(() => void this.reload(entry.config.name), seconds * 1000);
-      entry.timer.unref();
+      if (seconds > 0) {
+        entry.timer = setInterval(() => void this.reload(entry.config.name), seconds * 1000);
+        entry.timer.unref();
+      }
+      if (entry.backend.watch && entry.config.watch !== false) entry.unwatch = entry.backend.watch(() => void this.reload(entry.config.name));
     }
   }
 
   stop(): void {
-    for (const e of this.entries) if (e.timer) clearInterval(e.timer);
+    for (const e of this.entries) {
+      if (e.timer) clearInterval(e.timer);
+      e.timer = null;
+      e.unwatch?.();
+      e.unwatch = null;
+    }
   }
 }

@@ -1,0 +1,89 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { StateSourceConfig } from '../config.js';
+import type { FetchedState, StateBackend } from './types.js';
+import { globToRegExp, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
+import { InputError } from '../../util/errors.js';
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function describeSdkError(err: unknown): string {
+  const e = err as SdkError;
+  const status = e.$metadata?.httpStatusCode;
+  const hint = status === 403 || e.name === 'AccessDenied' ? ' (check the credentials/role this source uses and s3:GetObject/s3:ListBucket)' : '';
+  return `${e.name ?? 'error'}${status ? ` HTTP ${status}` : ''}: ${e.message ?? String(err)}${hint}`;
+}
+
+/**
+ * S3 (and S3-compatible) state: one key or a glob over keys (`env:/*\/terraform.tfstate` for
+ * workspaces). Credentials come from the AWS SDK default chain (env, profile, SSO, IMDS, IRSA).
+ * A listing carries each object's ETag, so unchanged objects under a glob cost no GET; a
+ * single key uses a conditional GET (If-None-Match → 304, nothing downloaded).
+ */
+export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = process.env): StateBackend {
+  const bucket = config.bucket ?? '';
+  const key = config.key ?? '';
+  const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const clientConfig: S3ClientConfig = {
+    region: config.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(config.force_path_style !== undefined ? { forcePathStyle: config.force_path_style } : endpoint ? { forcePathStyle: true } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    requestHandler: { requestTimeout: timeoutMs(config) },
+  };
+  const client = new S3Client(clientConfig);
+  const where = (k: string): string => `s3://${bucket}/${k}`;
+
+  async function list(): Promise<{ key: string; etag: string | null }[]> {
+    const re = globToRegExp(key);
+    const out: { key: string; etag: string | null }[] = [];
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token }));
+      } catch (err) {
+        throw new InputError(`cannot list objects (${describeSdkError(err)})`, 'state_fetch_failed', where(key));
+      }
+      for (const o of page.Contents ?? []) if (o.Key && re.test(o.Key)) out.push({ key: o.Key, etag: o.ETag ?? null });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    if (out.length === 0) throw new InputError('no object matches this pattern', 'state_fetch_failed', where(key));
+    return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  async function get(k: string, knownEtag: string | null | undefined): Promise<FetchedState> {
+    const location = where(k);
+    try {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) }));
+      const text = (await res.Body?.transformToString('utf8')) ?? '';
+      return { text, location, version: res.ETag ?? null };
+    } catch (err) {
+      if ((err as SdkError).$metadata?.httpStatusCode === 304) return { text: '', location, version: knownEtag ?? null, unchanged: true };
+      throw new InputError(`cannot get object (${describeSdkError(err)})`, 'state_fetch_failed', location);
+    }
+  }
+
+  return {
+    kind: 's3',
+    describe: () => where(key),
+    async fetch(_previous, known): Promise<FetchedState[] | null> {
+      let out: FetchedState[];
+      if (!isGlob(key)) out = [await get(key, known?.get(where(key)))];
+      else {
+        const objects = await list();
+        out = await mapLimit(objects, 8, async (o) => {
+          const prev = known?.get(where(o.key));
+          // The listing's ETag already says whether the object changed.
+          if (prev && o.etag && prev === o.etag) return { text: '', location: where(o.key), version: prev, unchanged: true };
+          return get(o.key, prev);
+        });
+        if (known && known.size !== out.length) return out; // objects appeared or went away
+      }
+      return out.every((f) => f.unchanged) ? null : out;
+    },
+  };
+}

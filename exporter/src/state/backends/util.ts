@@ -1,0 +1,90 @@
+import type { StateSourceConfig } from '../config.js';
+import { InputError } from '../../util/errors.js';
+
+/** True when a key/name pattern has glob characters (`*`, `**`, `?`, `[...]`). */
+export function isGlob(pattern: string): boolean {
+  return /[*?[]/.test(pattern);
+}
+
+/** The part of a glob before its first wildcard: what object listings filter by. */
+export function literalPrefix(pattern: string): string {
+  const i = pattern.search(/[*?[]/);
+  return i < 0 ? pattern : pattern.slice(0, i);
+}
+
+/** `*` matches within one path segment, `**` across segments, `?` one character, `[ab]` a class. */
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') {
+      if (pattern[i + 1] === '*') {
+        i++;
+        if (pattern[i + 1] === '/') {
+          i++;
+          re += '(?:.*/)?';
+        } else re += '.*';
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Reads a credential from the environment variable the config names (or the backend's default name). */
+export function envSecret(configured: string | undefined, defaults: string[], env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const name of configured ? [configured] : defaults) {
+    const v = env[name];
+    if (v !== undefined && v !== '') return v;
+  }
+  return null;
+}
+
+export function timeoutMs(config: StateSourceConfig): number {
+  return (config.timeout_seconds ?? 30) * 1000;
+}
+
+/** fetch with a timeout and an error that names the location and status, never the credentials sent. */
+export async function httpGet(url: string, init: RequestInit & { timeout: number; where: string }): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeout), redirect: init.redirect ?? 'follow' });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? `timed out after ${init.timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new InputError(`request failed (${why})`, 'state_fetch_failed', init.where);
+  }
+  return res;
+}
+
+export async function failedResponse(res: Response, where: string, hint = ''): Promise<never> {
+  let detail = '';
+  try {
+    detail = (await res.text()).replace(/\s+/g, ' ').slice(0, 200);
+  } catch {
+    /* the status says enough */
+  }
+  const auth = res.status === 401 || res.status === 403 ? ' (check the credentials this source is configured to use)' : '';
+  throw new InputError(`HTTP ${res.status} ${res.statusText}${auth}${hint}${detail ? `: ${detail}` : ''}`, 'state_fetch_failed', where);
+}
+
+/** Runs `fn` over items with at most `limit` in flight (many keys/workspaces per source). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

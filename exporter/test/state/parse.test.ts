@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseStateDocument, parseProviderRef, peekStateHeader, sensitivePaths } from '../../src/state/parse.js';
+import { isSensitive } from '../../src/detect/sensitive.js';
+import { AWS, source, stateText } from './helpers.js';
+
+const parse = (text: string) => parseStateDocument(text, source());
+
+describe('parseStateDocument', () => {
+  it('builds addresses with module paths, count and for_each keys, and keeps provider aliases', () => {
+    const snap = parse(
+      stateText([
+        { type: 'aws_security_group', name: 'web', module: 'module.net.module.sg', instances: [{ index_key: 'a', attributes: { id: 'sg-1' } }, { index_key: 'b"c', attributes: { id: 'sg-2' } }] },
+        { type: 'aws_instance', name: 'vm', provider: `${AWS}.west`, instances: [{ index_key: 0, attributes: { id: 'i-0' } }, { index_key: 1, attributes: { id: 'i-1' } }] },
+        { type: 'aws_vpc', name: 'main', module: 'module.net', provider: 'module.net.provider["registry.terraform.io/hashicorp/aws"].east', instances: [{ attributes: { id: 'vpc-1' } }] },
+        { type: 'google_compute_network', name: 'n', provider: 'provider.google-beta', instances: [{ attributes: { id: 'projects/p/global/networks/n' } }] },
+      ]),
+    );
+    expect(snap.resources.map((r) => r.address)).toEqual([
+      'module.net.module.sg.aws_security_group.web["a"]',
+      'module.net.module.sg.aws_security_group.web["b\\"c"]',
+      'aws_instance.vm[0]',
+      'aws_instance.vm[1]',
+      'module.net.aws_vpc.main',
+      'google_compute_network.n',
+    ]);
+    expect(snap.resources[2]).toMatchObject({ providerAlias: 'west', provider: 'aws', indexKey: 0, module: null });
+    expect(snap.resources[4]).toMatchObject({ providerAlias: 'east', module: 'module.net' });
+    expect(snap.resources[5]).toMatchObject({ provider: 'gcp', providerAlias: null });
+  });
+
+  it('keeps managed resources only and skips deposed objects', () => {
+    const snap = parse(
+      stateText([
+        { type: 'aws_ami', name: 'ubuntu', mode: 'data', instances: [{ attributes: { id: 'ami-1' } }] },
+        { type: 'aws_instance', name: 'vm', instances: [{ attributes: { id: 'i-new' } }, { deposed: '00000001', attributes: { id: 'i-old' } }] },
+      ]),
+    );
+    expect(snap.resources.map((r) => r.attributes.id)).toEqual(['i-new']);
+    expect(snap.dataSourcesSkipped).toBe(1);
+  });
+
+  it('reads sensitive_attributes in the legacy and the typed-index (Terraform ≥1.10) shapes', () => {
+    const legacy = [[{ type: 'get_attr', value: 'password' }], [{ type: 'get_attr', value: 'tags' }, { type: 'index', value: 'Secret' }]];
+    const typed = [
+      [{ type: 'get_attr', value: 'master_password' }],
+      [{ type: 'get_attr', value: 'environment' }, { type: 'index', value: { value: 0, type: 'number' } }, { type: 'get_attr', value: 'variables' }, { type: 'index', value: { value: 'TOKEN', type: 'string' } }],
+    ];
+    expect(sensitivePaths(legacy)).toEqual(['password', 'tags.Secret']);
+    expect(sensitivePaths(typed)).toEqual(['master_password', 'environment.0.variables.TOKEN']);
+    expect(sensitivePaths(['connection.0.key'])).toEqual(['connection.0.key']);
+    // An unreadable step cuts the path there: more is redacted, never less.
+    expect(sensitivePaths([[{ type: 'get_attr', value: 'settings' }, { type: 'index', value: { weird: true } }, { type: 'get_attr', value: 'x' }]])).toEqual(['settings']);
+    const snap = parse(stateText([{ type: 'aws_db_instance', name: 'db', instances: [{ attributes: { id: 'db', tags: { Secret: 's', Team: 't' } }, sensitive_attributes: legacy }] }]));
+    const res = snap.resources[0];
+    expect(isSensitive('tags.Secret', res.sensitivePaths)).toBe(true);
+    expect(isSensitive('tags', res.sensitivePaths)).toBe(true); // the whole map would reveal the key
+    expect(isSensitive('tags.Team', res.sensitivePaths)).toBe(false);
+  });
+
+  it('recognises OpenTofu state by its registry', () => {
+    const snap = parse(stateText([{ type: 'aws_vpc', name: 'v', provider: 'provider["registry.opentofu.org/hashicorp/aws"]', instances: [{ attributes: { id: 'vpc-1' } }] }]));
+    expect(snap.flavour).toBe('opentofu');
+    expect(snap.resources[0].provider).toBe('aws');
+    expect(parse(stateText([])).flavour).toBe('terraform');
+  });
+
+  it('rejects what is not v4 state, saying what it is', () => {
+    expect(() => parse('{"version": 5, "resources": []}')).toThrow(/format version 5; tfdrift reads state format version 4/);
+    expect(() => parse('{"format_version":"1.0","values":{"root_module":{}}}')).toThrow(/terraform show -json` output, not a state file/);
+    expect(() => parse('{"serial":1,"encrypted_data":"abc","encryption_version":"v0"}')).toThrow(/OpenTofu state encrypted/);
+    expect(() => parse('not json')).toThrow(/not JSON/);
+    expect(() => parse('[]')).toThrow(/not a JSON object/);
+  });
+
+  it('reads serial and lineage from the head without parsing the rest', () => {
+    expect(peekStateHeader(stateText([], { serial: 42, lineage: 'abc' }))).toEqual({ serial: 42, lineage: 'abc' });
+    expect(peekStateHeader('{"version":4}')).toEqual({ serial: null, lineage: null });
+  });
+
+  it('parses provider references of every era', () => {
+    expect(parseProviderRef('provider["registry.terraform.io/hashicorp/azurerm"]')).toEqual({ name: 'azure', alias: null });
+    expect(parseProviderRef('provider.aws.us')).toEqual({ name: 'aws', alias: 'us' });
+    expect(parseProviderRef('provider["registry.terraform.io/integrations/github"]')).toEqual({ name: 'github', alias: null });
+    expect(parseProviderRef(undefined)).toEqual({ name: 'unknown', alias: null });
+  });
+});

@@ -203,6 +203,7 @@ export class FalcoGrpcInput {
     this.wakeSleep?.();
     this.outputs?.close();
     this.version?.close();
-    await this.loop?.catch(() => undefined);
+    // A connect attempt in progress ends on its own deadline; it checks `stopped` and exits.
+    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => setTimeout(r, 200).unref())]);
   }
 }

@@ -80,3 +80,39 @@ export async function counter(metrics: { registry: { getSingleMetric(n: string):
   const { values } = await metric.get();
   return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((s, v) => s + v.value, 0);
 }
+
+/**
+ * The ingest room on its own: a real Pipeline on the demo states, an AlertIngest on a temp
+ * journal, and a per-CloudTrail-event-ID count of what reached the pipeline.
+ */
+export async function ingestHarness(overrides: Record<string, unknown> = {}) {
+  const { Metrics } = await import('../../src/metrics/registry.js');
+  const { StateStore } = await import('../../src/state/store.js');
+  const { Pipeline } = await import('../../src/pipeline.js');
+  const { allProviders } = await import('../../src/providers/registry.js');
+  const { AlertIngest } = await import('../../src/ingest/service.js');
+  const { silentLogger } = await import('../../src/util/logger.js');
+  const config = ingestConfig(tempDir(), overrides);
+  const metrics = new Metrics({ defaultMetrics: false });
+  const states = new StateStore(config.states, metrics, silentLogger());
+  await states.reload();
+  const out = collectingOutput();
+  const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [out], metrics, log: silentLogger() });
+  const processed = new Map<string, number>();
+  const ingest = new AlertIngest({
+    dir: path.join(config.storage.dir, 'journal'),
+    journal: { fsync: 'always', fsyncIntervalMs: 100, segmentBytes: 1 << 20, maxBytes: 1 << 30 },
+    pipeline: {
+      processFalcoAlert(body, input, receivedAt) {
+        const id = (body as { output_fields?: Record<string, unknown> })?.output_fields?.['ct.id'];
+        if (typeof id === 'string') processed.set(id, (processed.get(id) ?? 0) + 1);
+        return pipeline.processFalcoAlert(body, input, receivedAt);
+      },
+    },
+    metrics,
+    log: silentLogger(),
+    dedupKeys: config.inputs.dedup_keys,
+  });
+  ingest.start();
+  return { config, metrics, states, out, pipeline, processed, ingest, log: silentLogger() };
+}

@@ -129,12 +129,16 @@ describe('exporter/Dockerfile: build context', () => {
   });
 
   it('keeps what the exporter needs at run time: bin, mappings, bundled demo states and events', () => {
-    for (const prefix of ['exporter/bin/', 'exporter/mappings/', 'exporter/demo/states/', 'exporter/demo/events/', 'exporter/src/']) {
+    for (const prefix of ['exporter/bin/', 'exporter/mappings/', 'exporter/demo/states/', 'exporter/demo/events/', 'exporter/src/', 'proto/']) {
       const tracked = TRACKED.filter((f) => f.startsWith(prefix));
       expect(tracked.length, prefix).toBeGreaterThan(0);
       for (const f of tracked) expect(IGNORED(f), f).toBe(false);
     }
     expect(IGNORED('exporter/demo/config.yaml')).toBe(false);
+    // the gRPC input resolves <repo>/proto from dist/ingest; the image keeps that layout
+    expect(readText('exporter/src/ingest/proto.ts')).toContain("'../../../proto'");
+    expect(of('COPY', finalStage).some((i) => /^--chown=\S+ proto\/ \.\/proto\/$/.test(i.args))).toBe(true);
+    expect(of('WORKDIR', finalStage).map((i) => i.args)).toEqual(['/app']);
   });
 
   it('keeps secrets, state files, VCS data and build outputs out of the context', () => {

@@ -127,8 +127,16 @@ export function loadConfigFile(file: string | null, env: NodeJS.ProcessEnv = pro
   } catch (err) {
     throw new ConfigError([`${file}: cannot read (${errorMessage(err)})`]);
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `${file}: ${e.message}`));
+  // Not prettyErrors: those quote the surrounding lines, which may hold tokens.
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lc = new YAML.LineCounter();
+    YAML.parseDocument(text, { lineCounter: lc });
+    throw new ConfigError(doc.errors.map((e) => {
+      const pos = lc.linePos(e.pos[0]);
+      return `${file}:${pos.line}:${pos.col}: ${e.message}`;
+    }));
+  }
   try {
     const config = parseConfig(doc.toJS(), env);
     // Local state paths are relative to the configuration file, not to wherever tfdrift started.

@@ -11,6 +11,8 @@ export function canonical(value: unknown): string {
 }
 
 export function scalar(value: unknown): unknown {
+  // S3 headers arrive as one-element lists (`"x-amz-acl": ["private"]`).
+  if (Array.isArray(value) && value.length === 1 && (value[0] === null || typeof value[0] !== 'object')) value = value[0];
   if (value === undefined || value === '') return null;
   if (value === 'true') return true;
   if (value === 'false') return false;
@@ -88,18 +90,31 @@ export function normalisePolicy(value: unknown): unknown {
 
 // ---- tags ------------------------------------------------------------------------------
 
+/**
+ * Every tag shape AWS APIs use, to one sorted `key → value` map: `{key,value}` / `{Key,Value}` /
+ * `{tagKey,tagValue}` / `{TagKey,TagValue}` lists, `{items:[…]}` (EC2), S3's `TagSet.Tag` (one
+ * object or a list), plain maps (Lambda, SQS, EKS), and key-only lists (`tagKeys`, for untag).
+ */
 export function normaliseTags(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  const items = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.items) ? value.items : null;
-  if (items) {
-    for (const item of items) {
+  let v = value;
+  if (isRecord(v) && isRecord(v.TagSet)) v = v.TagSet.Tag ?? [];
+  if (isRecord(v) && 'Tag' in v && !('Key' in v)) v = v.Tag;
+  if (isRecord(v) && Array.isArray(v.items)) v = v.items;
+  if (isRecord(v) && ('Key' in v || 'key' in v) && Object.keys(v).every((k) => /^(key|value)$/i.test(k))) v = [v];
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      if (typeof item === 'string') {
+        out[item] = ''; // untag lists name keys only
+        continue;
+      }
       if (!isRecord(item)) continue;
-      const k = item.key ?? item.Key;
-      const v = item.value ?? item.Value ?? '';
-      if (typeof k === 'string') out[k] = String(v);
+      const k = item.key ?? item.Key ?? item.tagKey ?? item.TagKey;
+      const val = item.value ?? item.Value ?? item.tagValue ?? item.TagValue ?? '';
+      if (typeof k === 'string') out[k] = val === null ? '' : String(val);
     }
-  } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) out[k] = v === null || v === undefined ? '' : String(v);
+  } else if (isRecord(v)) {
+    for (const [k, val] of Object.entries(v)) out[k] = val === null || val === undefined ? '' : String(val);
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -132,7 +147,25 @@ export function normaliseSgRules(value: unknown): string[] {
     for (const r of itemsOf(p.groups)) if (isRecord(r) && typeof r.groupId === 'string') push(r.groupId);
     for (const r of itemsOf(p.prefixListIds)) if (isRecord(r) && typeof r.prefixListId === 'string') push(r.prefixListId);
   };
-  if (isRecord(value) && ('ipPermissions' in value || 'cidrIp' in value || 'ipProtocol' in value)) {
+  const fromRuleObject = (r: Record<string, unknown>): boolean => {
+    // One rule in the EC2 SecurityGroupRule shape (ModifySecurityGroupRules, securityGroupRuleSet)
+    // or an aws_vpc_security_group_{ingress,egress}_rule resource.
+    const proto = r.IpProtocol ?? r.ip_protocol ?? (('cidrIpv4' in r || 'cidrIpv6' in r || 'referencedGroupInfo' in r) ? r.ipProtocol : undefined);
+    if (proto === undefined) return false;
+    const from = r.FromPort ?? r.from_port ?? r.fromPort;
+    const to = r.ToPort ?? r.to_port ?? r.toPort;
+    const refGroup = isRecord(r.referencedGroupInfo) ? r.referencedGroupInfo.groupId : undefined;
+    const sources = [r.CidrIpv4, r.cidr_ipv4, r.cidrIpv4, r.CidrIpv6, r.cidr_ipv6, r.cidrIpv6, r.ReferencedGroupId, r.referenced_security_group_id, refGroup, r.PrefixListId, r.prefix_list_id, r.prefixListId];
+    for (const src of sources) if (typeof src === 'string' && src !== '') out.push(ruleText(proto, from, to, src));
+    return true;
+  };
+  if (isRecord(value) && fromRuleObject(value)) {
+    /* done */
+  } else if (isRecord(value) && isRecord(value.ModifySecurityGroupRulesRequest)) {
+    const req = value.ModifySecurityGroupRulesRequest;
+    const updates = Array.isArray(req.SecurityGroupRule) ? req.SecurityGroupRule : [req.SecurityGroupRule];
+    for (const u of updates) if (isRecord(u) && isRecord(u.SecurityGroupRule)) fromRuleObject(u.SecurityGroupRule);
+  } else if (isRecord(value) && ('ipPermissions' in value || 'cidrIp' in value || 'ipProtocol' in value)) {
     // CloudTrail request: the flat form (cidrIp/ipProtocol/fromPort) or ipPermissions.items[].
     if (typeof value.cidrIp === 'string') out.push(ruleText(value.ipProtocol, value.fromPort, value.toPort, value.cidrIp));
     if (typeof value.sourceSecurityGroupName === 'string')
@@ -141,6 +174,7 @@ export function normaliseSgRules(value: unknown): string[] {
   } else if (Array.isArray(value)) {
     for (const rule of value) {
       if (!isRecord(rule)) continue;
+      if (fromRuleObject(rule)) continue;
       if ('ipProtocol' in rule) {
         fromCloudTrailPermission(rule);
         continue;
@@ -151,6 +185,8 @@ export function normaliseSgRules(value: unknown): string[] {
       for (const c of asStrings(rule.ipv6_cidr_blocks)) push(c);
       for (const c of asStrings(rule.security_groups)) push(c);
       for (const c of asStrings(rule.prefix_list_ids)) push(c);
+      // aws_security_group_rule names its single source group here.
+      if (typeof rule.source_security_group_id === 'string' && rule.source_security_group_id !== '') push(rule.source_security_group_id);
       if (rule.self === true) push('self');
     }
   }
@@ -215,6 +251,20 @@ export const COMPARATORS: Record<string, Comparator> = {
     },
   },
 };
+
+/**
+ * True when a state resource is one the event concerns: its constant attributes match and its
+ * normalised value shares an element with the event's (a revoked rule, a detached policy).
+ */
+export function matchesResource(attributes: Record<string, unknown>, match: { compare: string; value: unknown; attributes?: Record<string, string> }): boolean {
+  for (const [k, v] of Object.entries(match.attributes ?? {})) if (attributes[k] !== v) return false;
+  const cmp = comparator(match.compare);
+  const fromEvent = cmp.normalise(match.value);
+  const fromState = cmp.normalise([attributes]);
+  const asList = (x: unknown): string[] => (Array.isArray(x) ? x : x === null || x === undefined ? [] : [x]).map(canonical);
+  const wanted = new Set(asList(fromEvent));
+  return asList(fromState).some((x) => wanted.has(x));
+}
 
 export function comparator(name: string): Comparator {
   const c = COMPARATORS[name];

@@ -14,9 +14,17 @@ export interface AttributeChange {
   compare: string;
 }
 
+/** Keeps only the state resources whose attributes share an element with the event's value. */
+export interface ResourceMatch {
+  compare: string;
+  value: unknown;
+  attributes?: Record<string, string>;
+}
+
 export interface TargetCandidate {
   resourceType: string;
   lookup: ResourceLookup;
+  match?: ResourceMatch;
   kind: 'create' | 'modify' | 'delete';
   changes: AttributeChange[];
 }

@@ -19,7 +19,8 @@ function valuesAt(root: unknown, spec: ChangeSpec['value']): unknown {
 function buildChanges(root: unknown, specs: readonly ChangeSpec[]): AttributeChange[] {
   const out: AttributeChange[] = [];
   for (const spec of specs) {
-    const value = valuesAt(root, spec.value);
+    let value = valuesAt(root, spec.value);
+    if (value === undefined && spec.absent !== undefined) value = spec.absent;
     if (value === undefined) continue; // the event does not touch this attribute
     if (out.some((c) => c.attribute === spec.attribute)) continue; // alternative paths: first present wins
     out.push({ attribute: spec.attribute, op: spec.op, value, compare: spec.compare });
@@ -27,11 +28,31 @@ function buildChanges(root: unknown, specs: readonly ChangeSpec[]): AttributeCha
   return out;
 }
 
-function idFromArn(value: string): string {
+/** `arn:aws:iam::1:role/path/name` → name; `arn:aws:lambda:r:1:function:name` → name. */
+export function idFromArn(value: string): string {
   if (!value.startsWith('arn:')) return value;
-  const resource = value.split(':').slice(5).join(':');
+  const resource = arnResource(value);
   const parts = resource.split('/');
-  return parts[parts.length - 1] || resource;
+  if (parts.length > 1) return parts[parts.length - 1] || resource;
+  const colon = resource.split(':');
+  return colon.length > 1 ? colon[colon.length - 1] || resource : resource;
+}
+
+/** The resource part of an ARN (after `arn:partition:service:region:account:`). */
+export function arnResource(arn: string): string {
+  return arn.split(':').slice(5).join(':');
+}
+
+/** The row's type for an ARN by its resource prefix (`db:` / `cluster:` / `loadbalancer/app/`), longest prefix first. */
+function typeForArn(id: string, table: Record<string, string>): string | undefined {
+  if (!id.startsWith('arn:')) return undefined;
+  const resource = arnResource(id);
+  const boundary = (prefix: string): boolean =>
+    resource === prefix || (resource.startsWith(prefix) && (/[:/]$/.test(prefix) || /[:/]/.test(resource.charAt(prefix.length))));
+  const hit = Object.entries(table)
+    .filter(([prefix]) => boundary(prefix))
+    .sort(([a], [b]) => b.length - a.length)[0];
+  return hit?.[1];
 }
 
 function resolveIds(root: unknown, spec: EventSpec): string[] {
@@ -39,23 +60,40 @@ function resolveIds(root: unknown, spec: EventSpec): string[] {
     const ids = getPath(root, p)
       .map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null))
       .filter((v): v is string => v !== null && v !== '');
-    if (ids.length > 0) return [...new Set(spec.id_from_arn ? ids.map(idFromArn) : ids)];
+    if (ids.length > 0) return [...new Set(spec.id_from_arn && !spec.arn_lookup ? ids.map(idFromArn) : ids)];
   }
   return [];
 }
 
-function candidate(root: unknown, id: string, target: TargetSpec, rowKind: EventSpec['kind']): TargetCandidate {
+function candidate(root: unknown, id: string, target: TargetSpec, spec: EventSpec): TargetCandidate | null {
   const also: Record<string, string> = {};
   for (const [attr, p] of Object.entries(target.also ?? {})) {
     const v = getPath(root, p).find((x) => typeof x === 'string');
     if (typeof v === 'string') also[attr] = v;
   }
-  return {
+  let value = id;
+  if (target.id) {
+    const own = resolveIds(root, { ...spec, id: target.id });
+    if (own.length === 0) return null; // the event does not name this target's resource
+    value = own[0];
+  }
+  // ARN-or-name parameters (Lambda FunctionName, KMS KeyId): an ARN is looked up whole.
+  const field = spec.arn_lookup && value.startsWith('arn:') ? spec.arn_lookup : target.lookup;
+  const out: TargetCandidate = {
     resourceType: target.type,
-    lookup: { field: target.lookup, value: id, ...(Object.keys(also).length ? { also } : {}) },
-    kind: target.kind ?? rowKind,
+    lookup: { field, value, ...(Object.keys(also).length ? { also } : {}) },
+    kind: target.kind ?? spec.kind,
     changes: buildChanges(root, target.changes),
   };
+  if (target.match) {
+    const found = getPath(root, target.match.value);
+    out.match = {
+      compare: target.match.compare,
+      value: isFanOut(target.match.value) ? found : found[0],
+      ...(target.match.attributes ? { attributes: target.match.attributes } : {}),
+    };
+  }
+  return out;
 }
 
 /** Applies one mapping row to an event: one ResourceChange per resource it names. */
@@ -66,17 +104,18 @@ export function applyEventSpec(event: AuditEvent, spec: EventSpec): ResourceChan
   for (const id of ids) {
     let targets: TargetSpec[];
     if (spec.targets) targets = spec.targets;
-    else if (spec.type_by_id_prefix) {
+    else if (spec.type_by_arn) {
+      const type = typeForArn(id, spec.type_by_arn);
+      if (!type) continue; // an ARN of a kind this row does not cover
+      targets = [{ type, lookup: spec.lookup, changes: spec.changes }];
+    } else if (spec.type_by_id_prefix) {
       const hit = Object.entries(spec.type_by_id_prefix).find(([prefix]) => id.startsWith(prefix));
       if (!hit) continue; // a resource kind this row does not cover (e.g. tags on an AMI)
       targets = [{ type: hit[1], lookup: spec.lookup, changes: spec.changes }];
     } else targets = [{ type: spec.resource_type as string, lookup: spec.lookup, changes: spec.changes }];
-    out.push({
-      resourceId: id,
-      candidates: targets.map((t) => candidate(root, id, t, spec.kind)),
-      unmanagedType: targets[0].type,
-      kind: spec.kind,
-    });
+    const candidates = targets.map((t) => candidate(root, id, t, spec)).filter((c): c is TargetCandidate => c !== null);
+    if (candidates.length === 0) continue;
+    out.push({ resourceId: id, candidates, unmanagedType: spec.unmanaged_type ?? targets[0].type, kind: spec.kind });
   }
   return out;
 }

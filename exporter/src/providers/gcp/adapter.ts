@@ -1,0 +1,97 @@
+import type { AuditEvent } from '../../model/event.js';
+import { loadMappingTables, type MappingTables } from '../mapping/load.js';
+import { applyEventSpec } from '../mapping/resolve.js';
+import type { EventSpec, ServiceTable } from '../mapping/schema.js';
+import type { ProviderAdapter, Resolution, ResourceChange, TargetCandidate } from '../types.js';
+import { registerGcpComparators } from './compare.js';
+import { iamFamily, iamResourceIdFor, isIamRow, resolveIam } from './iam.js';
+import { lastSegment, methodKey, relativeName } from './names.js';
+import { auditEventFromGcpFalcoFields, auditEventFromLogEntry, isGcpLogEntry } from './record.js';
+
+registerGcpComparators();
+
+export interface GcpRow {
+  service: ServiceTable;
+  spec: EventSpec;
+}
+
+/** (serviceName, method without API version) → row; `v1.` and `beta.` spellings share a row. */
+export function indexGcpTables(tables: MappingTables): Map<string, GcpRow> {
+  const out = new Map<string, GcpRow>();
+  for (const service of tables.services)
+    for (const [name, spec] of Object.entries(service.events)) {
+      const key = `${service.event_source}\u0000${methodKey(name)}`;
+      if (out.has(key)) throw new Error(`mappings/gcp: ${service.event_source} ${name} is mapped twice (API versions share a row)`);
+      out.set(key, { service, spec });
+    }
+  return out;
+}
+
+const COMPUTE_URL_BASES = ['https://www.googleapis.com/compute/v1/', 'https://www.googleapis.com/compute/beta/'];
+
+/**
+ * Lookup spellings beyond the table's own: `name+project` (types whose ID is a bare name,
+ * e.g. google_sql_database_instance: the name is only trusted together with the project),
+ * and compute `self_link` URLs for states written by providers whose `id` was the name.
+ */
+function expandCandidates(event: AuditEvent, change: ResourceChange): ResourceChange {
+  const out: TargetCandidate[] = [];
+  for (const c of change.candidates) {
+    if (c.lookup.field === 'name+project') {
+      if (!event.accountId) continue; // never a bare-name match
+      out.push({ ...c, lookup: { field: 'name', value: lastSegment(c.lookup.value), also: { ...(c.lookup.also ?? {}), project: event.accountId } } });
+      continue;
+    }
+    if (c.lookup.field === 'project/name') {
+      if (!event.accountId) continue;
+      out.push({ ...c, lookup: { field: 'id', value: `${event.accountId}/${lastSegment(c.lookup.value)}` } });
+      continue;
+    }
+    const value = c.lookup.field === 'id' ? relativeName(c.lookup.value) : c.lookup.value;
+    out.push({ ...c, lookup: { ...c.lookup, value } });
+    if (c.lookup.field === 'id' && event.eventSource === 'compute.googleapis.com' && value.startsWith('projects/'))
+      for (const base of COMPUTE_URL_BASES) out.push({ ...c, lookup: { field: 'self_link', value: `${base}${value}` } });
+  }
+  return { ...change, resourceId: change.candidates[0]?.lookup.field === 'id' ? relativeName(change.resourceId) : change.resourceId, candidates: out };
+}
+
+/** (serviceName, method without version) of writes deliberately left unmapped, each with its reason in the table. */
+export function unmappedGcpMethods(tables: MappingTables): Set<string> {
+  const out = new Set<string>();
+  for (const s of tables.services) for (const m of Object.keys(s.unmapped)) out.add(`${s.event_source}\u0000${methodKey(m)}`);
+  return out;
+}
+
+export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmapped: Set<string> = new Set()): Resolution {
+  if (event.errorCode) return { status: 'ignored', reason: 'failed_call' };
+  if (event.readOnly) return { status: 'ignored', reason: 'read_only' };
+  const key = methodKey(event.eventName);
+  const row = rows.get(`${event.eventSource}\u0000${key}`);
+  if (!row) return unmapped.has(`${event.eventSource}\u0000${key}`) ? { status: 'ignored', reason: 'not_mutating' } : { status: 'unmapped' };
+  // Long-running operations log twice (first: the request; last: completion). Only a delete
+  // is fully told by its completion entry; the ledger folds the pair into one drift.
+  if (event.extra.operation_last === true && event.extra.operation_first !== true && row.spec.kind !== 'delete')
+    return { status: 'ignored', reason: 'not_mutating' };
+  let changes: ResourceChange[];
+  if (isIamRow(row.spec)) {
+    const family = iamFamily(row.spec, typeof event.extra.path === 'string' ? event.extra.path : '');
+    const rid = family ? iamResourceIdFor(family.base, family.targets, event) : null;
+    changes = family && rid ? resolveIam(event, family.targets, rid) : [];
+  } else changes = applyEventSpec(event, row.spec).map((c) => expandCandidates(event, c));
+  changes = changes.filter((c) => c.candidates.length > 0);
+  if (changes.length === 0) return { status: 'unresolved', reason: 'resource_id_not_found' };
+  return { status: 'mapped', changes };
+}
+
+export function gcpProvider(tables: MappingTables = loadMappingTables('gcp')): ProviderAdapter {
+  const rows = indexGcpTables(tables);
+  const unmapped = unmappedGcpMethods(tables);
+  return {
+    id: 'gcp',
+    falcoSources: ['gcp_auditlog'],
+    fromFalco: auditEventFromGcpFalcoFields,
+    recognises: isGcpLogEntry,
+    fromRecord: (r) => auditEventFromLogEntry(r),
+    resolve: (event) => resolveGcp(event, rows, unmapped),
+  };
+}

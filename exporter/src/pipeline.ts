@@ -169,7 +169,8 @@ export class Pipeline {
     for (const reason of reasons) m.eventsSuppressed.inc({ reason });
     for (const record of records) this.emit(record);
     m.eventProcessing.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
-    if (event.eventTime && records.length > 0) {
+    if (event.eventTime) {
+      // Every evaluated event, drift or not: this is the freshness of detection.
       const lag = (now.getTime() - Date.parse(event.eventTime)) / 1000;
       if (Number.isFinite(lag) && lag >= 0) m.eventLag.observe(lag);
     }

@@ -14,3 +14,4 @@ export * from './errors.js';
 export * from './client.js';
 export * from './apply.js';
 export * from './format.js';
+export * from './applied.js';

@@ -25,7 +25,36 @@ export interface OneOffWindow {
   location: string;
 }
 
-export type MaintenanceWindow = WeeklyWindow | OneOffWindow;
+/**
+ * An interval as Grafana holds it (read back from an applied mute timing), kept verbatim so
+ * re-applying never alters windows it cannot express as weekly/one-off.
+ */
+export interface IntervalWindow {
+  kind: 'interval';
+  interval: TimeInterval;
+}
+
+export type MaintenanceWindow = WeeklyWindow | OneOffWindow | IntervalWindow;
+
+/** A one-line description of a window, for lists. */
+export function describeWindow(window: MaintenanceWindow): string {
+  if (window.kind === 'weekly') {
+    return `every ${window.weekdays.join(', ')} ${window.startTime}–${window.endTime} (${window.location})`;
+  }
+  if (window.kind === 'once') {
+    return `once ${window.start} – ${window.end} (${window.location})`;
+  }
+  const i = window.interval;
+  const parts = [
+    i.years?.length ? `years ${i.years.join(',')}` : '',
+    i.months?.length ? `months ${i.months.join(',')}` : '',
+    i.days_of_month?.length ? `days ${i.days_of_month.join(',')}` : '',
+    i.weekdays?.length ? i.weekdays.join(',') : '',
+    (i.times ?? []).map((t) => `${t.start_time}–${t.end_time}`).join(', ') || 'all day',
+    i.location ? `(${i.location})` : '(UTC)',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)$/;
@@ -47,6 +76,9 @@ export function isValidTimeZone(location: string): boolean {
 /** Problems with a window, as readable sentences; empty when the window is valid. */
 export function validateWindow(window: MaintenanceWindow): string[] {
   const problems: string[] = [];
+  if (window.kind === 'interval') {
+    return window.interval.location && !isValidTimeZone(window.interval.location) ? [`unknown time zone "${window.interval.location}"`] : [];
+  }
   if (!isValidTimeZone(window.location)) {
     problems.push(`unknown time zone "${window.location}" (use an IANA name such as Europe/Berlin or UTC)`);
   }
@@ -165,7 +197,14 @@ function oneOffIntervals(w: OneOffWindow): TimeInterval[] {
 }
 
 export function windowIntervals(window: MaintenanceWindow): TimeInterval[] {
-  return window.kind === 'weekly' ? weeklyIntervals(window) : oneOffIntervals(window);
+  switch (window.kind) {
+    case 'weekly':
+      return weeklyIntervals(window);
+    case 'once':
+      return oneOffIntervals(window);
+    case 'interval':
+      return [window.interval];
+  }
 }
 
 /** The mute timing for all windows, or undefined when there are none. Throws on an invalid window. */

@@ -3,6 +3,7 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import userEvent from '@testing-library/user-event';
 import { from } from 'rxjs';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
+import { applyAlerting, buildAlerting, GrafanaClient } from '@tfdrift/alert-rules';
 import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
 import { AppHarness } from '../../../test/harness/AppHarness';
 
@@ -133,6 +134,42 @@ describe('Alert rules page', () => {
       { times: [{ start_time: '00:00', end_time: '02:00' }], weekdays: ['sunday'], location: 'Europe/Berlin' },
     ]);
     expect(peer.policyTree.routes[0]).toMatchObject({ receiver: 'platform-slack', mute_time_intervals: ['tfdrift-maintenance'] });
+  });
+
+  it('starts from what is applied in Grafana, so re-applying changes nothing', async () => {
+    // Applied beforehand through the library, straight into the peer (jsdom has no fetch).
+    const direct = new GrafanaClient({
+      baseUrl: 'http://grafana',
+      fetch: async (url, init) => {
+        const r = peer.handleRequest(init.method, new URL(url).pathname, init.headers, init.body ? JSON.parse(init.body) : undefined);
+        return { status: r.status, text: async () => (r.body === undefined ? '' : JSON.stringify(r.body)) };
+      },
+    });
+    await applyAlerting(
+      direct,
+      buildAlerting({
+        preset: 'large',
+        lokiDatasourceUid: 'loki',
+        prometheusDatasourceUid: 'prometheus',
+        team: 'secops',
+        productionAccounts: ['123456789012'],
+        contactPoint: 'platform-slack',
+        tuning: { critical: { threshold: 6 } },
+        maintenanceWindows: [{ kind: 'once', start: '2026-12-24T00:00', end: '2026-12-24T12:00', location: 'UTC' }],
+        grafanaUrl: window.location.origin,
+      }),
+    );
+    await renderPage();
+    await waitFor(() => expect(screen.getByText('Loaded the settings applied in Grafana')).toBeInTheDocument(), LONG);
+    expect(screen.getByLabelText('threshold critical')).toHaveValue(6);
+    expect(screen.getByLabelText('threshold high')).toHaveValue(10);
+    expect(screen.getByLabelText('team')).toHaveValue('secops');
+    expect(screen.getByLabelText('production accounts')).toHaveValue('123456789012');
+    expect(screen.getByTestId('window-0')).toHaveTextContent('years 2026 months 12 days 24 00:00–12:00 (UTC)');
+    const writes = peer.writes().length;
+    await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
+    await waitFor(() => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(), LONG);
+    expect(peer.writes().length).toBe(writes);
   });
 
   it('an invalid window blocks apply with the reason', async () => {

@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { getBackendSrv, PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import {
+  appliedSettings,
   applyPlan,
   buildAlerting,
   GrafanaClient,
@@ -56,6 +57,8 @@ export function AlertRulesPage() {
   const [busy, setBusy] = useState<Busy>('idle');
   const [error, setError] = useState<string | undefined>();
   const [applied, setApplied] = useState<string | undefined>();
+  const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
+  const [edited, setEdited] = useState(false);
 
   const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
 
@@ -108,8 +111,38 @@ export function AlertRulesPage() {
   );
 
   // Status of what exists, once on load (later checks are explicit: each one is several API calls).
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => void check(built), []);
+  // What is applied becomes the starting point, so re-applying never undoes earlier edits.
+  useEffect(() => {
+    if (!built) {
+      return;
+    }
+    let cancelled = false;
+    setBusy('checking');
+    planAlerting(client, built)
+      .then((first) => {
+        if (cancelled) {
+          return;
+        }
+        setPlan(first);
+        setPlanFor(built);
+        const current = appliedSettings(first);
+        if (current && !edited) {
+          setPreset(current.preset ?? 'small');
+          setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
+          setTeam(current.team ?? 'platform');
+          setAccounts(current.productionAccounts.join(', '));
+          setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
+          setWindows(current.maintenanceWindows);
+          setLoadedFromGrafana(true);
+        }
+      })
+      .catch((err) => !cancelled && setError(errorText(err)))
+      .finally(() => !cancelled && setBusy('idle'));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client]);
 
   const apply = async () => {
     if (!built) {
@@ -132,11 +165,22 @@ export function AlertRulesPage() {
   };
 
   const choosePreset = (next: PresetName) => {
+    setEdited(true);
     setPreset(next);
     setTuning(resolveTuning(next));
   };
-  const editRule = (key: RuleKey, patch: Partial<RuleTuning>) => setTuning((t) => ({ ...t, [key]: { ...t[key], ...patch } }));
+  const editRule = (key: RuleKey, patch: Partial<RuleTuning>) => {
+    setEdited(true);
+    setTuning((t) => ({ ...t, [key]: { ...t[key], ...patch } }));
+  };
+  const edit =
+    <T,>(setter: (value: T) => void) =>
+    (value: T) => {
+      setEdited(true);
+      setter(value);
+    };
 
+  const tuningMatchesPreset = JSON.stringify(tuning) === JSON.stringify(resolveTuning(preset));
   const contactOptions = [
     { value: DEFAULT_CONTACT, label: 'Default policy receiver' },
     ...(contactPoints ?? []).map((name) => ({ value: name, label: name })),
@@ -151,6 +195,12 @@ export function AlertRulesPage() {
         the rules stay editable in Grafana&apos;s alerting UI.
       </p>
 
+      {loadedFromGrafana && (
+        <Alert severity="info" title="Loaded the settings applied in Grafana">
+          Thresholds, team, production accounts, contact point and maintenance windows below are read from the rules in
+          Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
+        </Alert>
+      )}
       <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below.">
         <RadioButtonGroup options={PRESET_OPTIONS} value={preset} onChange={(v) => choosePreset(v as PresetName)} />
       </Field>
@@ -160,15 +210,15 @@ export function AlertRulesPage() {
 
       <Stack direction="row" gap={2}>
         <Field label="Team label">
-          <Input aria-label="team" width={20} value={team} onChange={(e) => setTeam(e.currentTarget.value)} />
+          <Input aria-label="team" width={20} value={team} onChange={(e) => edit(setTeam)(e.currentTarget.value)} />
         </Field>
         <Field label="Production accounts" description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all.">
-          <Input aria-label="production accounts" width={50} value={accounts} onChange={(e) => setAccounts(e.currentTarget.value)} />
+          <Input aria-label="production accounts" width={50} value={accounts} onChange={(e) => edit(setAccounts)(e.currentTarget.value)} />
         </Field>
       </Stack>
 
       <h3>Maintenance windows</h3>
-      <MaintenanceWindowsEditor windows={windows} onChange={setWindows} />
+      <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
 
       <Field label="Contact point" description="Existing contact points in this Grafana." error={contactError} invalid={!!contactError}>
         <Select
@@ -178,7 +228,7 @@ export function AlertRulesPage() {
           options={contactOptions}
           value={contactPoint}
           isLoading={contactPoints === undefined && !contactError}
-          onChange={(v) => setContactPoint(v?.value ?? DEFAULT_CONTACT)}
+          onChange={(v) => edit(setContactPoint)(v?.value ?? DEFAULT_CONTACT)}
         />
       </Field>
 

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Button, Checkbox, Input, Stack } from '@grafana/ui';
-import { validateWindow, WEEKDAYS, type MaintenanceWindow, type Weekday } from '@tfdrift/alert-rules';
+import { describeWindow, validateWindow, WEEKDAYS, type MaintenanceWindow, type Weekday } from '@tfdrift/alert-rules';
 
 interface Props {
   windows: MaintenanceWindow[];
@@ -24,6 +24,18 @@ export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
       {windows.length === 0 && <p>No maintenance windows: notifications are never muted.</p>}
       {windows.map((w, i) => {
         const problems = validateWindow(w);
+        if (w.kind === 'interval') {
+          // Read back from Grafana's mute timing: shown as is, kept verbatim unless removed.
+          return (
+            <div key={i} data-testid={`window-${i}`} style={{ marginBottom: 12 }}>
+              <Stack direction="row" gap={1} alignItems="center">
+                <strong>Applied</strong>
+                <span>{describeWindow(w)}</span>
+                <Button variant="secondary" size="sm" icon="trash-alt" aria-label={`remove window ${i}`} onClick={() => remove(i)} />
+              </Stack>
+            </div>
+          );
+        }
         return (
           <div key={i} data-testid={`window-${i}`} style={{ marginBottom: 12 }}>
             <Stack direction="row" gap={1} alignItems="center" wrap="wrap">

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { envSecret, failedResponse, globToRegExp, httpGet, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
+import { envSecret, failedResponse, globToRegExp, sameEtag, httpGet, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 const API_VERSION = '2021-12-02';
@@ -138,7 +138,7 @@ export function azurermBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv
         const objects = await list();
         out = await mapLimit(objects, 8, async (o) => {
           const prev = known?.get(where(o.key));
-          if (prev && o.etag && prev === o.etag) return { text: '', location: where(o.key), version: prev, unchanged: true };
+          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev, unchanged: true };
           return get(o.key, prev);
         });
         if (known && known.size !== out.length) return out;

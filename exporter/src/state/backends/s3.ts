@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { globToRegExp, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
+import { globToRegExp, isGlob, literalPrefix, mapLimit, sameEtag, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 interface SdkError {
@@ -78,7 +78,7 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
         out = await mapLimit(objects, 8, async (o) => {
           const prev = known?.get(where(o.key));
           // The listing's ETag already says whether the object changed.
-          if (prev && o.etag && prev === o.etag) return { text: '', location: where(o.key), version: prev, unchanged: true };
+          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev, unchanged: true };
           return get(o.key, prev);
         });
         if (known && known.size !== out.length) return out; // objects appeared or went away

@@ -88,3 +88,10 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(workers);
   return out;
 }
+
+/** ETags compare equal with or without their quotes (Azure lists them bare, returns them quoted). */
+export function sameEtag(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return false;
+  const bare = (e: string): string => e.replace(/^W\//, '').replace(/^"|"$/g, '');
+  return bare(a) === bare(b);
+}

@@ -138,7 +138,7 @@ export function azurermBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv
         const objects = await list();
         out = await mapLimit(objects, 8, async (o) => {
           const prev = known?.get(where(o.key));
-          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev, unchanged: true };
+          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev ?? null, unchanged: true };
           return get(o.key, prev);
         });
         if (known && known.size !== out.length) return out;

@@ -78,7 +78,7 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
         out = await mapLimit(objects, 8, async (o) => {
           const prev = known?.get(where(o.key));
           // The listing's ETag already says whether the object changed.
-          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev, unchanged: true };
+          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev ?? null, unchanged: true };
           return get(o.key, prev);
         });
         if (known && known.size !== out.length) return out; // objects appeared or went away

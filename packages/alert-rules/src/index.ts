@@ -15,3 +15,4 @@ export * from './client.js';
 export * from './apply.js';
 export * from './format.js';
 export * from './applied.js';
+export * from './presets-table.js';

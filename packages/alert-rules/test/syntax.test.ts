@@ -37,7 +37,8 @@ describe('query syntax', () => {
         const expr = String(source.model.expr);
         const type = (source.model.datasource as { type: string }).type;
         const parser = type === 'loki' ? logqlParser : promqlParser;
-        type === 'loki' ? loki++ : prom++;
+        if (type === 'loki') loki++;
+        else prom++;
         expect(syntaxErrors(parser, expr), `${rule.uid}: ${expr}`).toEqual([]);
       }
       expect(loki).toBe(6);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { registerRulesCommand } from '../rules/command.js';
+import { registerCoverageCommand } from '../coverage/command.js';
 
 /**
  * Commands contributed by other rooms (rules, coverage, alerts). Each is one import and one
  * list entry, so parallel work never edits main.ts.
  */
-export const extraCommands: ((program: Command) => void)[] = [];
+export const extraCommands: ((program: Command) => void)[] = [registerRulesCommand, registerCoverageCommand];

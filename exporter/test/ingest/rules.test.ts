@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { diffRules } from '../../src/rules/command.js';
+import { GCP_RULE_OUTPUT_FIELDS, gcpMethodSuffix, generateRules } from '../../src/rules/generate.js';
+import { AWS_FALCO_OUTPUT_FIELDS } from '../../src/providers/aws/falco-fields.js';
+import { loadMappingTables } from '../../src/providers/mapping/load.js';
+import { demoRecords } from '../../src/cli/commands/demo.js';
+import { EXPORTER_DIR, runCli } from '../helpers/cli.js';
+import { tempDir } from './helpers.js';
+
+const REPO_RULES = path.resolve(EXPORTER_DIR, '../rules');
+type Item = Record<string, any>;
+const load = (name: string): Item[] => YAML.parse(readFileSync(path.join(REPO_RULES, name), 'utf8'));
+
+describe('generated Falco rules', () => {
+  it('rules/ is in sync with the mapping tables (run `npx tfdrift rules generate` after changing them)', () => {
+    expect(diffRules(REPO_RULES, generateRules())).toEqual([]);
+  });
+
+  it('every AWS rule names every field the exporter reads, excludes read-only and failed calls, and lists each mapped event once', () => {
+    const doc = load('tfdrift_aws_cloudtrail_rules.yaml');
+    const rules = doc.filter((d) => d.rule);
+    const lists = new Map(doc.filter((d) => d.list).map((d) => [d.list, d.items as string[]]));
+    const macro = doc.find((d) => d.macro === 'tfdrift_aws_successful_write');
+    expect(macro.condition).toBe('ct.readonly=false and not ct.error exists');
+    const seen = new Map<string, number>();
+    for (const r of rules) {
+      expect(r.source).toBe('aws_cloudtrail');
+      expect(['WARNING', 'NOTICE']).toContain(r.priority);
+      expect(r.tags).toContain('terraform_drift');
+      for (const f of AWS_FALCO_OUTPUT_FIELDS) expect(r.output).toContain(`${f}=%${f} `.trimEnd());
+      const m = /^ct\.src="([^"]+)" and ct\.name in \((\w+)\) and tfdrift_aws_successful_write$/.exec(r.condition);
+      expect(m, r.condition).not.toBeNull();
+      for (const name of lists.get(m![2])!) seen.set(`${m![1]} ${name}`, (seen.get(`${m![1]} ${name}`) ?? 0) + 1);
+    }
+    const tables = loadMappingTables('aws');
+    expect(seen.size).toBe(tables.byEvent.size);
+    for (const t of tables.services) for (const e of Object.keys(t.events)) expect(seen.get(`${t.event_source} ${e}`)).toBe(1);
+  });
+
+  it('lets through every bundled real record that produces drift (what the demo shows, Falco would send)', () => {
+    const doc = load('tfdrift_aws_cloudtrail_rules.yaml');
+    const lists = new Map(doc.filter((d) => d.list).map((d) => [d.list, new Set(d.items as string[])]));
+    const passes = (r: Record<string, unknown>) =>
+      r.readOnly !== true && r.errorCode === undefined &&
+      doc.filter((d) => d.rule).some((d) => {
+        const [, src, list] = /^ct\.src="([^"]+)" and ct\.name in \((\w+)\)/.exec(d.condition)!;
+        return src === r.eventSource && lists.get(list)!.has(String(r.eventName));
+      });
+    const driftNames = ['AuthorizeSecurityGroupIngress', 'UpdateAssumeRolePolicy', 'StopLogging', 'DeleteTrail', 'AttachUserPolicy', 'ModifyInstanceAttribute', 'StopInstances', 'PutBucketVersioning', 'AttachRolePolicy'];
+    for (const r of demoRecords().filter((x) => driftNames.includes(String(x.eventName)))) expect(passes(r), String(r.eventName)).toBe(true);
+  });
+
+  it('GCP rules match every API version of each mapped method and name every gcpaudit field the exporter reads', async () => {
+    if (!existsSync(path.join(EXPORTER_DIR, 'mappings/gcp'))) return;
+    const doc = load('tfdrift_gcp_auditlog_rules.yaml');
+    for (const r of doc.filter((d) => d.rule)) {
+      expect(r.source).toBe('gcp_auditlog');
+      for (const f of GCP_RULE_OUTPUT_FIELDS) expect(r.output).toContain(`${f}=%${f}`);
+    }
+    const adapter = '../../src/providers/gcp/record.js';
+    const gcp = (await import(/* @vite-ignore */ adapter).catch(() => null)) as { GCP_FALCO_OUTPUT_FIELDS?: readonly string[] } | null;
+    for (const f of gcp?.GCP_FALCO_OUTPUT_FIELDS ?? []) expect(GCP_RULE_OUTPUT_FIELDS).toContain(f);
+    expect('v1.compute.firewalls.insert'.endsWith(gcpMethodSuffix('compute.firewalls.insert'))).toBe(true);
+    expect('beta.compute.firewalls.insert'.endsWith(gcpMethodSuffix('compute.firewalls.insert'))).toBe(true);
+    expect('google.container.v1.ClusterManager.CreateCluster'.endsWith(gcpMethodSuffix('google.container.ClusterManager.CreateCluster'))).toBe(true);
+    expect('google.iam.admin.v1.CreateServiceAccount'.endsWith(gcpMethodSuffix('google.iam.admin.CreateServiceAccount'))).toBe(true);
+  });
+
+  it('`tfdrift rules generate --out DIR` writes the files; --check fails when they are edited', async () => {
+    const dir = tempDir('tfdrift-rules-');
+    const gen = await runCli(['rules', 'generate', '--out', dir]);
+    expect(gen.code).toBe(0);
+    expect(gen.stdout).toBe('');
+    expect(diffRules(dir, generateRules())).toEqual([]);
+    const f = path.join(dir, 'tfdrift_aws_cloudtrail_rules.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('StopLogging', 'StopLoggingX'));
+    const check = await runCli(['rules', 'generate', '--out', dir, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/tfdrift_aws_cloudtrail_rules\.yaml: differs.*\n.*npx tfdrift rules generate/);
+  });
+});

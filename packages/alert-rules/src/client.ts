@@ -145,10 +145,44 @@ export class GrafanaClient {
     return this.request('PUT', '/api/v1/provisioning/policies', tree);
   }
 
+  /**
+   * Evaluation state of Grafana-managed rules (`GET /api/prometheus/grafana/api/v1/rules`), keyed
+   * by rule UID where Grafana reports it and by title otherwise (older versions).
+   */
+  async getRuleStates(): Promise<Map<string, RuleState>> {
+    const raw = await this.request<{ data?: { groups?: Array<{ rules?: Array<Record<string, unknown>> }> } }>('GET', '/api/prometheus/grafana/api/v1/rules');
+    const out = new Map<string, RuleState>();
+    for (const group of raw?.data?.groups ?? []) {
+      for (const rule of group.rules ?? []) {
+        const state: RuleState = {
+          state: String(rule.state ?? 'unknown'),
+          health: String(rule.health ?? 'unknown'),
+          lastError: typeof rule.lastError === 'string' && rule.lastError !== '' ? rule.lastError : undefined,
+          activeAlerts: Array.isArray(rule.alerts) ? rule.alerts.length : 0,
+        };
+        if (typeof rule.uid === 'string') {
+          out.set(rule.uid, state);
+        }
+        if (typeof rule.name === 'string') {
+          out.set(`title:${rule.name}`, state);
+        }
+      }
+    }
+    return out;
+  }
+
   async listContactPoints(): Promise<ContactPoint[]> {
     const raw = await this.request<unknown>('GET', '/api/v1/provisioning/contact-points');
     return listOf<ContactPoint>(raw);
   }
+}
+
+/** How Grafana's evaluator last saw a rule: `inactive`/`pending`/`firing`, health `ok`/`error`/`nodata`. */
+export interface RuleState {
+  state: string;
+  health: string;
+  lastError?: string;
+  activeAlerts: number;
 }
 
 function ruleGroupPath(folderUid: string, group: string): string {

@@ -245,3 +245,16 @@ describe('delete', () => {
     expect(await deleteAlerting(client, built)).toEqual([]);
   });
 });
+
+describe('rule states', () => {
+  it('reads the evaluation state of applied rules by UID', async () => {
+    const built = buildAlerting(goldenOptions('small'));
+    await applyAlerting(client, built);
+    peer.ruleStates.set(built.allRuleUids.critical, { state: 'firing', health: 'ok', alerts: 2 });
+    peer.ruleStates.set(built.allRuleUids.state_stale, { state: 'inactive', health: 'error', lastError: 'Prometheus unreachable' });
+    const states = await client.getRuleStates();
+    expect(states.get(built.allRuleUids.critical)).toEqual({ state: 'firing', health: 'ok', activeAlerts: 2, lastError: undefined });
+    expect(states.get(built.allRuleUids.state_stale)?.lastError).toBe('Prometheus unreachable');
+    expect(states.get('title:TFDrift: high drift')?.state).toBe('inactive');
+  });
+});

@@ -172,6 +172,18 @@ describe('Alert rules page', () => {
     expect(peer.writes().length).toBe(writes);
   });
 
+  it('shows how Grafana evaluates the applied rules: firing, normal, error', async () => {
+    await renderPage();
+    await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
+    await waitFor(() => expect(screen.getByText(/Applied \d+ change/)).toBeInTheDocument(), LONG);
+    peer.ruleStates.set('tfdrift-critical-5e25aad2', { state: 'firing', health: 'ok', alerts: 2 });
+    peer.ruleStates.set('tfdrift-state-stale-5e25aad2', { state: 'inactive', health: 'error', lastError: 'Prometheus unreachable' });
+    await userEvent.click(screen.getByRole('button', { name: /Compare with Grafana/ }));
+    await waitFor(() => expect(screen.getByTestId('evaluation-tfdrift-critical-5e25aad2')).toHaveTextContent('firing (2 alerts)'), LONG);
+    expect(screen.getByTestId('evaluation-tfdrift-high-5e25aad2')).toHaveTextContent('normal');
+    expect(screen.getByTestId('evaluation-tfdrift-state-stale-5e25aad2')).toHaveTextContent('error: Prometheus unreachable');
+  });
+
   it('an invalid window blocks apply with the reason', async () => {
     await renderPage();
     await userEvent.click(screen.getByRole('button', { name: /One-off window/ }));

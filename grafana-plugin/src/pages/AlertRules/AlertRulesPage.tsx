@@ -14,6 +14,7 @@ import {
   type MaintenanceWindow,
   type Plan,
   type PresetName,
+  type RuleState,
   type RuleKey,
   type RuleTuning,
   type Tuning,
@@ -53,6 +54,7 @@ export function AlertRulesPage() {
   const [contactPoints, setContactPoints] = useState<string[] | undefined>();
   const [contactError, setContactError] = useState<string | undefined>();
   const [plan, setPlan] = useState<Plan | undefined>();
+  const [states, setStates] = useState<Map<string, RuleState> | undefined>();
   const [planFor, setPlanFor] = useState<BuiltAlerting | undefined>();
   const [busy, setBusy] = useState<Busy>('idle');
   const [error, setError] = useState<string | undefined>();
@@ -91,6 +93,14 @@ export function AlertRulesPage() {
       );
   }, []);
 
+  // Evaluation state is a bonus: a Grafana that does not answer it still gets the diff.
+  const refreshStates = useCallback(() => {
+    client
+      .getRuleStates()
+      .then(setStates)
+      .catch(() => setStates(undefined));
+  }, [client]);
+
   const check = useCallback(
     async (target: BuiltAlerting | undefined) => {
       if (!target) {
@@ -101,13 +111,14 @@ export function AlertRulesPage() {
       try {
         setPlan(await planAlerting(client, target));
         setPlanFor(target);
+        refreshStates();
       } catch (err) {
         setError(errorText(err));
       } finally {
         setBusy('idle');
       }
     },
-    [client],
+    [client, refreshStates],
   );
 
   // Status of what exists, once on load (later checks are explicit: each one is several API calls).
@@ -125,6 +136,7 @@ export function AlertRulesPage() {
         }
         setPlan(first);
         setPlanFor(built);
+        refreshStates();
         const current = appliedSettings(first);
         if (current && !edited) {
           setPreset(current.preset ?? 'small');
@@ -157,6 +169,7 @@ export function AlertRulesPage() {
       setApplied(result.applied.length === 0 ? 'Nothing to change: Grafana already matches.' : `Applied ${result.applied.length} change(s).`);
       setPlan(await planAlerting(client, built));
       setPlanFor(built);
+      refreshStates();
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -275,7 +288,7 @@ export function AlertRulesPage() {
       {plan ? (
         <>
           {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
-          <PlanView plan={plan} />
+          <PlanView plan={plan} states={states} />
         </>
       ) : (
         <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>

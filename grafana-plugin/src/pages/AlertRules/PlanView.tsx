@@ -1,6 +1,6 @@
 import React from 'react';
 import { Alert, Badge, type BadgeColor } from '@grafana/ui';
-import type { Change, Plan } from '@tfdrift/alert-rules';
+import type { Change, Plan, RuleState } from '@tfdrift/alert-rules';
 
 const BADGE: Record<Change['action'], { text: string; color: BadgeColor }> = {
   create: { text: 'missing: will be created', color: 'blue' },
@@ -13,8 +13,26 @@ function show(value: unknown): string {
   return value === undefined ? '(absent)' : JSON.stringify(value);
 }
 
-/** What exists in Grafana compared with the settings above: status per resource and field diffs. */
-export function PlanView({ plan }: { plan: Plan }) {
+function evaluation(change: Change, states: Map<string, RuleState> | undefined): string {
+  if (change.kind !== 'rule' || change.action === 'create' || !states) {
+    return '';
+  }
+  const s = states.get(change.id) ?? states.get(`title:${change.title}`);
+  if (!s) {
+    return 'not evaluated yet';
+  }
+  if (s.health === 'error') {
+    return `error${s.lastError ? `: ${s.lastError}` : ''}`;
+  }
+  const state = s.state === 'inactive' ? 'normal' : s.state;
+  return s.activeAlerts > 0 ? `${state} (${s.activeAlerts} alert${s.activeAlerts === 1 ? '' : 's'})` : s.health === 'nodata' ? `${state}, no data` : state;
+}
+
+/**
+ * What exists in Grafana compared with the settings above: status per resource, field diffs,
+ * and for existing rules how Grafana's evaluator last saw them.
+ */
+export function PlanView({ plan, states }: { plan: Plan; states?: Map<string, RuleState> }) {
   return (
     <div data-testid="plan">
       {plan.conflicts.length > 0 && (
@@ -29,6 +47,7 @@ export function PlanView({ plan }: { plan: Plan }) {
             <th>Kind</th>
             <th>Name</th>
             <th>Status</th>
+            <th>Evaluation</th>
             <th>Differences</th>
           </tr>
         </thead>
@@ -40,6 +59,7 @@ export function PlanView({ plan }: { plan: Plan }) {
               <td>
                 <Badge text={BADGE[c.action].text} color={BADGE[c.action].color} />
               </td>
+              <td data-testid={`evaluation-${c.id}`}>{evaluation(c, states)}</td>
               <td>
                 {c.fields.map((f) => (
                   <div key={f.path}>

@@ -69,6 +69,8 @@ export class GrafanaPeer {
   policyTree: Json = { receiver: 'grafana-default-email', group_by: ['grafana_folder', 'alertname'], routes: [] };
   datasources: Array<{ uid: string; type: string; name?: string }>;
   contactPoints: Array<{ name: string; type: string; uid?: string }>;
+  /** Evaluation state served by the Prometheus-style rules API, per rule UID (default inactive/ok). */
+  readonly ruleStates = new Map<string, { state: string; health: string; lastError?: string; alerts?: number }>();
   private server?: Server;
   url = '';
 
@@ -222,6 +224,16 @@ export class GrafanaPeer {
         this.muteTimings.delete(name);
         return [204, undefined];
       }
+    }
+    if (path === '/api/prometheus/grafana/api/v1/rules' && method === 'GET') {
+      const groups = new Map<string, Json[]>();
+      for (const { rule } of this.rules.values()) {
+        const key = `${rule.folderUID}/${rule.ruleGroup}`;
+        const st = this.ruleStates.get(rule.uid) ?? { state: 'inactive', health: 'ok' };
+        const entry = { uid: rule.uid, name: rule.title, state: st.state, health: st.health, lastError: st.lastError ?? '', labels: rule.labels, alerts: Array.from({ length: st.alerts ?? 0 }, () => ({ state: 'Alerting' })) };
+        groups.set(key, [...(groups.get(key) ?? []), entry]);
+      }
+      return [200, { status: 'success', data: { groups: Array.from(groups, ([key, rules]) => ({ name: key.split('/')[1], folderUid: key.split('/')[0], file: this.folders.get(key.split('/')[0])?.title, rules })) } }];
     }
     if (path === '/api/v1/provisioning/alert-rules') {
       if (method === 'GET') return [200, Array.from(this.rules.values()).map((s) => this.present(s))];

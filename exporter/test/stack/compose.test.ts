@@ -24,6 +24,7 @@ import {
   readYaml,
   repoPath,
   repoRelative,
+  type Doc,
 } from './stack.js';
 
 const RAW_TEXT = readText('docker-compose.yml');
@@ -40,15 +41,20 @@ const ENV = {
 };
 const USED = new Set<string>();
 const COMPOSE = interpolateDeep(RAW, ENV, USED);
-const SERVICES: Record<string, any> = COMPOSE.services;
+const SERVICES: Record<string, Doc> = COMPOSE.services;
 const DOCKERFILE = dockerfileInstructions(readText('exporter/Dockerfile'));
-const IMAGE_ENV = Object.assign({}, ...DOCKERFILE.filter((i) => i.keyword === 'ENV').map((i) => envPairs(i.args)));
+const IMAGE_ENV = Object.assign(
+  {},
+  ...DOCKERFILE.filter((i) => i.keyword === 'ENV').map((i) => envPairs(i.args)),
+);
 
-const envOf = (service: any): Record<string, string> =>
+const envOf = (service: Doc): Record<string, string> =>
   Array.isArray(service.environment)
-    ? Object.fromEntries(service.environment.map((e: string) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)]))
+    ? Object.fromEntries(
+        service.environment.map((e: string) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)]),
+      )
     : Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
-const profilesOf = (service: any): string[] => service.profiles ?? [];
+const profilesOf = (service: Doc): string[] => service.profiles ?? [];
 
 describe('docker-compose.yml: services and profiles', () => {
   it('runs Falco and the exporter in profile falco, the demo exporter in profile demo, Loki/Prometheus/Grafana in both', () => {
@@ -56,7 +62,8 @@ describe('docker-compose.yml: services and profiles', () => {
     expect(profilesOf(SERVICES['falco-plugins'])).toEqual(['falco']);
     expect(profilesOf(SERVICES.tfdrift)).toEqual(['falco']);
     expect(profilesOf(SERVICES['tfdrift-demo'])).toEqual(['demo']);
-    for (const name of ['loki', 'prometheus', 'grafana']) expect(profilesOf(SERVICES[name]), name).toEqual([]);
+    for (const name of ['loki', 'prometheus', 'grafana'])
+      expect(profilesOf(SERVICES[name]), name).toEqual([]);
     expect(commandArgs(SERVICES['tfdrift-demo'])[0]).toBe('demo');
     expect(commandArgs(SERVICES.tfdrift).slice(0, 1)).toEqual(['run']);
   });
@@ -71,7 +78,9 @@ describe('docker-compose.yml: services and profiles', () => {
   });
 
   it('publishes every port on 127.0.0.1 only', () => {
-    const published = Object.entries(SERVICES).flatMap(([name, s]) => (s.ports ?? []).map((p: any) => [name, p] as const));
+    const published = Object.entries(SERVICES).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p: Doc) => [name, p] as const),
+    );
     expect(published.length).toBeGreaterThan(0);
     for (const [name, port] of published) {
       if (typeof port === 'object') expect(port.host_ip, name).toBe('127.0.0.1');
@@ -106,9 +115,13 @@ describe('docker-compose.yml: secrets and variables', () => {
       const env: Record<string, string> = { ...ENV };
       delete env[name];
       expect(() => interpolateDeep(RAW, env), name).toThrow(MissingVariableError);
-      expect(() => interpolateDeep(RAW, { ...env, [name]: '' }), `${name} empty`).toThrow(MissingVariableError);
+      expect(() => interpolateDeep(RAW, { ...env, [name]: '' }), `${name} empty`).toThrow(
+        MissingVariableError,
+      );
     }
-    expect(RAW.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GF_SECURITY_ADMIN_PASSWORD:\?/);
+    expect(RAW.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(
+      /^\$\{GF_SECURITY_ADMIN_PASSWORD:\?/,
+    );
   });
 
   it('keeps Grafana closed: anonymous access and sign-up off', () => {
@@ -141,7 +154,8 @@ describe('docker-compose.yml: secrets and variables', () => {
     ]);
     const tfdrift = [...names].filter((n) => n.startsWith('TFDRIFT_'));
     expect(tfdrift).toContain('TFDRIFT_SERVER_TOKEN');
-    for (const name of tfdrift) expect(envKeyToPath(name.slice('TFDRIFT_'.length).split('_')), name).not.toBeNull();
+    for (const name of tfdrift)
+      expect(envKeyToPath(name.slice('TFDRIFT_'.length).split('_')), name).not.toBeNull();
   });
 });
 
@@ -174,7 +188,9 @@ describe('docker-compose.yml: mounts', () => {
 
   it('declares every named volume and secret it uses', () => {
     for (const [name, s] of Object.entries(SERVICES)) {
-      for (const m of mounts(s)) if (m.type === 'volume') expect(Object.keys(COMPOSE.volumes), `${name}: ${m.source}`).toContain(m.source);
+      for (const m of mounts(s))
+        if (m.type === 'volume')
+          expect(Object.keys(COMPOSE.volumes), `${name}: ${m.source}`).toContain(m.source);
       for (const secret of s.secrets ?? []) {
         const id = typeof secret === 'string' ? secret : secret.source;
         expect(COMPOSE.secrets?.[id], `${name}: secret ${id}`).toBeDefined();
@@ -190,14 +206,18 @@ describe('docker-compose.yml: the exporter', () => {
   it('mounts an exporter configuration that is valid with the environment compose gives it', async () => {
     expect(configFile).toBe('deploy/compose/tfdrift.yaml');
     const env = envOf(live);
-    const result = await runCli(['config', 'check', '--config', repoPath(configFile!)], { env: onlyTfdrift(env) });
+    const result = await runCli(['config', 'check', '--config', repoPath(configFile!)], {
+      env: onlyTfdrift(env),
+    });
     expect(result.stderr + result.stdout).toMatch(/configuration is valid/);
     expect(result.code).toBe(0);
   });
 
   it('names a missing state bucket at startup instead of starting without states', async () => {
     const env = { ...envOf(interpolateDeep(RAW, { ...ENV, TFDRIFT_STATES_0_BUCKET: '' }).services.tfdrift) };
-    const result = await runCli(['config', 'check', '--config', repoPath(configFile!)], { env: onlyTfdrift(env) });
+    const result = await runCli(['config', 'check', '--config', repoPath(configFile!)], {
+      env: onlyTfdrift(env),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/states\.0\.bucket: required/);
   });
@@ -209,7 +229,10 @@ describe('docker-compose.yml: the exporter', () => {
     expect(listenPort(config.server.listen)).toBe(exposed[0]);
     for (const name of ['tfdrift', 'tfdrift-demo']) {
       const s = SERVICES[name];
-      expect(s.ports.map((p: string) => Number(p.split(':').pop())), name).toContain(exposed[0]);
+      expect(
+        s.ports.map((p: string) => Number(p.split(':').pop())),
+        name,
+      ).toContain(exposed[0]);
       expect(envOf(s).TFDRIFT_SERVER_TOKEN, name).toBe(ENV.TFDRIFT_SERVER_TOKEN);
     }
   });
@@ -229,7 +252,11 @@ describe('docker-compose.yml: the exporter', () => {
     const loki = readYaml('provisioning/loki/loki.yaml');
     const volume = mounts(SERVICES.loki).find((m) => m.type === 'volume');
     expect(volume?.target).toBe('/loki');
-    for (const dir of [loki.common.path_prefix, loki.compactor.working_directory, loki.common.storage.filesystem.chunks_directory])
+    for (const dir of [
+      loki.common.path_prefix,
+      loki.compactor.working_directory,
+      loki.common.storage.filesystem.chunks_directory,
+    ])
       expect(String(dir).startsWith('/loki')).toBe(true);
   });
 

@@ -9,18 +9,32 @@ import { describe, expect, it } from 'vitest';
 import { validate } from 'dockerfile-utils';
 import { envKeyToPath } from '../../src/config/load.js';
 import { startCli, waitFor } from '../helpers/cli.js';
-import { ROOT, dockerIgnore, dockerfileInstructions, envPairs, exists, listenPort, readText, type Instruction } from './stack.js';
+import {
+  ROOT,
+  dockerIgnore,
+  dockerfileInstructions,
+  envPairs,
+  exists,
+  listenPort,
+  readText,
+  type Instruction,
+} from './stack.js';
 
 const TEXT = readText('exporter/Dockerfile');
 const ALL = dockerfileInstructions(TEXT);
 const FINAL_STAGE = Math.max(...ALL.map((i) => i.stage));
 const finalStage = ALL.filter((i) => i.stage === FINAL_STAGE);
-const of = (keyword: string, list: Instruction[] = ALL): Instruction[] => list.filter((i) => i.keyword === keyword);
-const ARGS = Object.fromEntries(of('ARG').map((i) => [i.args.split('=')[0], i.args.slice(i.args.indexOf('=') + 1)]));
+const of = (keyword: string, list: Instruction[] = ALL): Instruction[] =>
+  list.filter((i) => i.keyword === keyword);
+const ARGS = Object.fromEntries(
+  of('ARG').map((i) => [i.args.split('=')[0], i.args.slice(i.args.indexOf('=') + 1)]),
+);
 const jsonForm = (args: string): string[] => JSON.parse(args) as string[];
 const IGNORED = dockerIgnore(readText('.dockerignore'));
 /** Files git tracks: what a clone of the repository gives Docker as context. */
-const TRACKED = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const TRACKED = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\n')
+  .filter(Boolean);
 
 describe('exporter/Dockerfile: lint', () => {
   it('has no problem dockerfile-utils reports, with every optional rule turned on', () => {
@@ -39,7 +53,7 @@ describe('exporter/Dockerfile: lint', () => {
   });
 
   it('the linter does catch the mistakes it is trusted with (guard against a silent linter)', () => {
-    const bad = validate('FROM node\nWORKDIR app\nCMD [\'a\']\nCMD x\nEXPOSE abc\n', {
+    const bad = validate("FROM node\nWORKDIR app\nCMD ['a']\nCMD x\nEXPOSE abc\n", {
       instructionWorkdirRelative: 1,
       instructionCmdMultiple: 1,
       instructionJSONInSingleQuotes: 1,
@@ -65,16 +79,30 @@ describe('exporter/Dockerfile: structure', () => {
     // every workspace manifest is present before `npm ci`, or npm rejects the lock
     const workspaces: string[] = JSON.parse(readText('package.json')).workspaces;
     const copied = of('COPY', build).map((i) => i.args);
-    for (const ws of workspaces) expect(copied.some((c) => c.includes(`${ws}/package.json`)), ws).toBe(true);
+    for (const ws of workspaces)
+      expect(
+        copied.some((c) => c.includes(`${ws}/package.json`)),
+        ws,
+      ).toBe(true);
   });
 
   it('ships production dependencies only, checked with npm ls', () => {
     const deps = ALL.filter((i) => i.stage === 1);
-    const run = of('RUN', deps).map((i) => i.args).join(' ');
+    const run = of('RUN', deps)
+      .map((i) => i.args)
+      .join(' ');
     expect(run).toMatch(/npm install --omit=dev/);
     expect(run).toMatch(/npm ls --omit=dev --all/);
-    expect(of('COPY', finalStage).map((i) => i.args).join('\n')).toMatch(/--from=deps \S+ \/app\/node_modules/);
-    expect(of('COPY', finalStage).map((i) => i.args).join('\n')).not.toMatch(/--from=build \S+ \/app\/node_modules/);
+    expect(
+      of('COPY', finalStage)
+        .map((i) => i.args)
+        .join('\n'),
+    ).toMatch(/--from=deps \S+ \/app\/node_modules/);
+    expect(
+      of('COPY', finalStage)
+        .map((i) => i.args)
+        .join('\n'),
+    ).not.toMatch(/--from=build \S+ \/app\/node_modules/);
   });
 
   it('runs as a numeric non-root user with code owned by root', () => {
@@ -83,13 +111,16 @@ describe('exporter/Dockerfile: structure', () => {
     const last = users[users.length - 1];
     expect(last).toMatch(/^\d+(:\d+)?$/);
     expect(Number(last.split(':')[0])).toBeGreaterThan(0);
-    for (const copy of of('COPY', finalStage)) expect(copy.args, `line ${copy.line}`).toMatch(/--chown=root:root/);
+    for (const copy of of('COPY', finalStage))
+      expect(copy.args, `line ${copy.line}`).toMatch(/--chown=root:root/);
   });
 
   it('starts the CLI from the copied bin in exec form, with a config path the compose file mounts', () => {
     const entrypoint = jsonForm(of('ENTRYPOINT', finalStage)[0].args);
     expect(entrypoint).toEqual(['node', '/app/exporter/bin/tfdrift.js']);
-    expect(of('COPY', finalStage).some((i) => /\/app\/exporter\/bin\s+\.\/exporter\/bin/.test(i.args))).toBe(true);
+    expect(of('COPY', finalStage).some((i) => /\/app\/exporter\/bin\s+\.\/exporter\/bin/.test(i.args))).toBe(
+      true,
+    );
     const cmd = jsonForm(of('CMD', finalStage)[0].args);
     expect(cmd).toEqual(['run', '--config', '/etc/tfdrift/config.yaml']);
   });
@@ -99,7 +130,9 @@ describe('exporter/Dockerfile: structure', () => {
     for (const name of Object.keys(env).filter((n) => n.startsWith('TFDRIFT_')))
       expect(envKeyToPath(name.slice(8).split('_')), name).not.toBeNull();
     expect(env.TFDRIFT_SERVER_LISTEN).toBe('0.0.0.0:9464');
-    expect(of('EXPOSE', finalStage).map((i) => Number(i.args))).toEqual([listenPort(env.TFDRIFT_SERVER_LISTEN)]);
+    expect(of('EXPOSE', finalStage).map((i) => Number(i.args))).toEqual([
+      listenPort(env.TFDRIFT_SERVER_LISTEN),
+    ]);
     expect(env.NODE_ENV).toBe('production');
   });
 
@@ -119,7 +152,12 @@ describe('exporter/Dockerfile: build context', () => {
   it('every COPY source from the context is tracked by git and not excluded by .dockerignore', () => {
     const sources = of('COPY')
       .filter((i) => !/--from=/.test(i.args))
-      .flatMap((i) => i.args.replace(/--\S+\s+/g, '').split(/\s+/).slice(0, -1));
+      .flatMap((i) =>
+        i.args
+          .replace(/--\S+\s+/g, '')
+          .split(/\s+/)
+          .slice(0, -1),
+      );
     expect(sources.length).toBeGreaterThan(5);
     for (const src of sources) {
       const dir = src.replace(/\/$/, '');
@@ -129,7 +167,14 @@ describe('exporter/Dockerfile: build context', () => {
   });
 
   it('keeps what the exporter needs at run time: bin, mappings, bundled demo states and events', () => {
-    for (const prefix of ['exporter/bin/', 'exporter/mappings/', 'exporter/demo/states/', 'exporter/demo/events/', 'exporter/src/', 'proto/']) {
+    for (const prefix of [
+      'exporter/bin/',
+      'exporter/mappings/',
+      'exporter/demo/states/',
+      'exporter/demo/events/',
+      'exporter/src/',
+      'proto/',
+    ]) {
       const tracked = TRACKED.filter((f) => f.startsWith(prefix));
       expect(tracked.length, prefix).toBeGreaterThan(0);
       for (const f of tracked) expect(IGNORED(f), f).toBe(false);
@@ -142,7 +187,17 @@ describe('exporter/Dockerfile: build context', () => {
   });
 
   it('keeps secrets, state files, VCS data and build outputs out of the context', () => {
-    for (const f of ['.env', '.git/config', 'node_modules/x/index.js', 'exporter/node_modules/a', 'exporter/dist/index.js', 'prod.tfstate', 'infra/terraform.tfstate', 'home/.aws/credentials', 'grafana-plugin/src/module.tsx'])
+    for (const f of [
+      '.env',
+      '.git/config',
+      'node_modules/x/index.js',
+      'exporter/node_modules/a',
+      'exporter/dist/index.js',
+      'prod.tfstate',
+      'infra/terraform.tfstate',
+      'home/.aws/credentials',
+      'grafana-plugin/src/module.tsx',
+    ])
       expect(IGNORED(f), f).toBe(true);
     expect(IGNORED('grafana-plugin/package.json')).toBe(false);
     expect(exists('.dockerignore')).toBe(true);
@@ -152,7 +207,8 @@ describe('exporter/Dockerfile: build context', () => {
 describe('exporter/Dockerfile: the HEALTHCHECK command against a running exporter', () => {
   const script = jsonForm(of('HEALTHCHECK', finalStage)[0].args.replace(/^.*?CMD\s+/, ''));
   const probe = (env: NodeJS.ProcessEnv): number | null =>
-    spawnSync(process.execPath, script.slice(1), { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 }).status;
+    spawnSync(process.execPath, script.slice(1), { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
+      .status;
 
   it('exits 0 with the right token and 1 with a wrong or missing one', async () => {
     expect(script[0]).toBe('node');

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
+/** A parsed YAML/JSON document of an external format (Compose, Prometheus, Grafana, Kubernetes): shapes are checked by the tests, not the compiler. */
+export type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const repoPath = (rel: string): string => path.join(ROOT, rel);
@@ -15,7 +18,7 @@ export const exists = (rel: string): boolean => existsSync(repoPath(rel));
 export const isDir = (rel: string): boolean => exists(rel) && statSync(repoPath(rel)).isDirectory();
 
 /** YAML with `<<` merge keys applied, as Compose does. */
-export function readYaml<T = any>(rel: string): T {
+export function readYaml<T = Doc>(rel: string): T {
   return YAML.parse(readText(rel), { merge: true }) as T;
 }
 
@@ -40,7 +43,11 @@ export class MissingVariableError extends Error {}
  * ${NAME:?error}, ${NAME?error}, ${NAME:+alt}, ${NAME+alt}; defaults may nest.
  * `used` collects every variable name referenced.
  */
-export function interpolate(text: string, env: Record<string, string | undefined>, used = new Set<string>()): string {
+export function interpolate(
+  text: string,
+  env: Record<string, string | undefined>,
+  used = new Set<string>(),
+): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -113,7 +120,11 @@ function expand(body: string, env: Record<string, string | undefined>, used: Set
 }
 
 /** Interpolates every string value (not keys) of a parsed document. */
-export function interpolateDeep<T>(doc: T, env: Record<string, string | undefined>, used = new Set<string>()): T {
+export function interpolateDeep<T>(
+  doc: T,
+  env: Record<string, string | undefined>,
+  used = new Set<string>(),
+): T {
   if (typeof doc === 'string') return interpolate(doc, env, used) as T;
   if (Array.isArray(doc)) return doc.map((v) => interpolateDeep(v, env, used)) as T;
   if (doc && typeof doc === 'object')
@@ -147,15 +158,25 @@ export interface Mount {
 }
 
 /** Short (`src:dst[:ro]`) and long volume syntax. */
-export function mounts(service: any): Mount[] {
-  return (service.volumes ?? []).map((v: any): Mount => {
+export function mounts(service: Doc): Mount[] {
+  return (service.volumes ?? []).map((v: Doc): Mount => {
     if (typeof v === 'object') {
-      return { type: v.type === 'volume' ? 'volume' : 'bind', source: v.source, target: v.target, readOnly: v.read_only === true };
+      return {
+        type: v.type === 'volume' ? 'volume' : 'bind',
+        source: v.source,
+        target: v.target,
+        readOnly: v.read_only === true,
+      };
     }
     const parts = String(v).split(':');
     const [source, target, mode = ''] = parts.length >= 2 ? parts : [undefined, parts[0], ''];
     const isBind = source !== undefined && /^[./~]/.test(source);
-    return { type: isBind ? 'bind' : 'volume', source: source ?? '', target, readOnly: mode.split(',').includes('ro') };
+    return {
+      type: isBind ? 'bind' : 'volume',
+      source: source ?? '',
+      target,
+      readOnly: mode.split(',').includes('ro'),
+    };
   });
 }
 
@@ -166,7 +187,7 @@ export function repoRelative(source: string): string | null {
 }
 
 /** The repository path a container path comes from, through the service's bind mounts. */
-export function hostPathOf(service: any, containerPath: string): string | null {
+export function hostPathOf(service: Doc, containerPath: string): string | null {
   const candidates = mounts(service)
     .filter((m) => m.type === 'bind' && repoRelative(m.source) !== null)
     .filter((m) => containerPath === m.target || containerPath.startsWith(`${m.target.replace(/\/$/, '')}/`))
@@ -177,13 +198,14 @@ export function hostPathOf(service: any, containerPath: string): string | null {
 }
 
 /** Names a service answers to on the Compose network: its name and its aliases. */
-export function networkNames(name: string, service: any): string[] {
+export function networkNames(name: string, service: Doc): string[] {
   const nets = service.networks;
-  const aliases = nets && !Array.isArray(nets) ? Object.values(nets).flatMap((n: any) => n?.aliases ?? []) : [];
+  const aliases =
+    nets && !Array.isArray(nets) ? Object.values(nets).flatMap((n: Doc) => n?.aliases ?? []) : [];
   return [name, ...aliases];
 }
 
-export function commandArgs(service: any): string[] {
+export function commandArgs(service: Doc): string[] {
   const c = service.command;
   if (c === undefined) return [];
   return Array.isArray(c) ? c.map(String) : String(c).split(/\s+/);
@@ -295,7 +317,8 @@ export function dockerfileInstructions(text: string): Instruction[] {
 /** `ENV A=1 B="x y"` → pairs. */
 export function envPairs(args: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|(\S*))/g)) out[m[1]] = m[3] ?? m[4] ?? m[5] ?? '';
+  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|(\S*))/g))
+    out[m[1]] = m[3] ?? m[4] ?? m[5] ?? '';
   return out;
 }
 

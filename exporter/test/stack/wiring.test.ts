@@ -24,13 +24,20 @@ import {
   parseEnvFile,
   readText,
   readYaml,
+  type Doc,
 } from './stack.js';
 
 const TOKEN = 'wiring-test-token-9d2e';
-const ENV = { ...parseEnvFile(readText('.env.example')), TFDRIFT_SERVER_TOKEN: TOKEN, GF_SECURITY_ADMIN_PASSWORD: 'p' };
+const ENV = {
+  ...parseEnvFile(readText('.env.example')),
+  TFDRIFT_SERVER_TOKEN: TOKEN,
+  GF_SECURITY_ADMIN_PASSWORD: 'p',
+};
 const COMPOSE = interpolateDeep(readYaml('docker-compose.yml'), ENV);
-const SERVICES: Record<string, any> = COMPOSE.services;
-const EXPORTER_CONFIG = readYaml(hostPathOf(SERVICES.tfdrift, flagValue(commandArgs(SERVICES.tfdrift), '--config')!)!);
+const SERVICES: Record<string, Doc> = COMPOSE.services;
+const EXPORTER_CONFIG = readYaml(
+  hostPathOf(SERVICES.tfdrift, flagValue(commandArgs(SERVICES.tfdrift), '--config')!)!,
+);
 const EXPORTER_PORT = listenPort(EXPORTER_CONFIG.server.listen);
 const PLUGIN_ID: string = JSON.parse(readText('grafana-plugin/src/plugin.json')).id;
 
@@ -44,7 +51,10 @@ function mounted(service: string, containerPath: string): string {
 /** Services (and aliases) that run `tfdrift run` or `tfdrift demo`. */
 const exporterNames = (profile?: string): string[] =>
   Object.entries(SERVICES)
-    .filter(([, s]) => s.build?.dockerfile === 'exporter/Dockerfile' && (!profile || (s.profiles ?? []).includes(profile)))
+    .filter(
+      ([, s]) =>
+        s.build?.dockerfile === 'exporter/Dockerfile' && (!profile || (s.profiles ?? []).includes(profile)),
+    )
     .flatMap(([name, s]) => networkNames(name, s));
 
 describe('Falco → exporter', () => {
@@ -52,8 +62,19 @@ describe('Falco → exporter', () => {
   const falcoConfigRel = mounted('falco', '/etc/falco/falco.yaml');
   const falcoConfig = exists(falcoConfigRel) ? readYaml(falcoConfigRel) : {};
   const overrides = falcoOverrides(commandArgs(falco));
-  const setting = (key: string): unknown =>
-    key in overrides ? overrides[key] : key.split('.').reduce<any>((node, k) => node?.[k], falcoConfig);
+  const falcoEnv: Record<string, string> = Object.fromEntries(
+    Object.entries(falco.environment ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  /** Falco expands ${VAR} anywhere in a config scalar and erases unset ones; $${X} is a literal ${X}. */
+  const expand = (value: string): string =>
+    value.replace(/(\$?)\$\{([^}]*)\}/g, (_m, escape: string, name: string) =>
+      escape ? `\${${name}}` : (falcoEnv[name] ?? ''),
+    );
+  const setting = (key: string): unknown => {
+    const raw =
+      key in overrides ? overrides[key] : key.split('.').reduce<Doc>((node, k) => node?.[k], falcoConfig);
+    return typeof raw === 'string' ? expand(raw) : raw;
+  };
 
   it('mounts a Falco configuration from provisioning/falco', () => {
     expect(falcoConfigRel.startsWith('provisioning/falco/')).toBe(true);
@@ -63,18 +84,33 @@ describe('Falco → exporter', () => {
   it('sends JSON alerts over http_output to the exporter’s Falco path and port, with the token in the query', () => {
     expect(String(setting('json_output'))).toBe('true');
     expect(String(setting('http_output.enabled'))).toBe('true');
-    const url = new URL(String(setting('http_output.url')).replace(/\$\{TFDRIFT_SERVER_TOKEN\}/, TOKEN));
+    const url = new URL(String(setting('http_output.url')));
     expect(exporterNames('falco')).toContain(url.hostname);
     expect(Number(url.port)).toBe(EXPORTER_PORT);
     expect(url.pathname).toBe(EXPORTER_CONFIG.inputs.falco_http.path);
     expect(url.searchParams.get('token')).toBe(TOKEN);
   });
 
+  it('gives the Falco container every variable its config reads', () => {
+    const text = readText(falcoConfigRel)
+      .split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
+    const names = [...text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
+    expect(names).toContain('TFDRIFT_SERVER_TOKEN');
+    for (const name of names) expect(Object.keys(falcoEnv), `falco.yaml reads \${${name}}`).toContain(name);
+    expect(falcoEnv.TFDRIFT_SERVER_TOKEN).toBe(TOKEN);
+    // the token is not on Falco's command line (visible in ps and docker inspect)
+    expect(commandArgs(falco).join(' ')).not.toContain(TOKEN);
+  });
+
   it('runs without a kernel driver and loads the cloudtrail, gcpaudit and json plugins installed by falcoctl', () => {
     expect(setting('engine.kind')).toBe('nodriver');
     const installArgs = commandArgs(SERVICES['falco-plugins']);
-    const installed = installArgs.filter((a) => !a.startsWith('-') && !['artifact', 'install'].includes(a)).map((a) => a.split(':')[0]);
-    const plugins: any[] = falcoConfig.plugins ?? [];
+    const installed = installArgs
+      .filter((a) => !a.startsWith('-') && !['artifact', 'install'].includes(a))
+      .map((a) => a.split(':')[0]);
+    const plugins: Doc[] = falcoConfig.plugins ?? [];
     const pluginDir = mounts(falco).find((m) => m.type === 'volume' && m.source === 'falco-plugins')?.target;
     expect(pluginDir).toBe('/usr/share/falco/plugins');
     for (const name of ['cloudtrail', 'gcpaudit', 'json']) {
@@ -104,14 +140,16 @@ describe('Prometheus → exporter', () => {
   const prometheus = SERVICES.prometheus;
   const configRel = mounted('prometheus', flagValue(commandArgs(prometheus), '--config.file')!);
   const config = readYaml(configRel);
-  const jobs: any[] = config.scrape_configs ?? [];
+  const jobs: Doc[] = config.scrape_configs ?? [];
   const exporterJob = jobs.find((j) =>
-    (j.static_configs ?? []).some((sc: any) => sc.targets.some((t: string) => exporterNames().includes(t.split(':')[0]))),
+    (j.static_configs ?? []).some((sc: Doc) =>
+      sc.targets.some((t: string) => exporterNames().includes(t.split(':')[0])),
+    ),
   );
 
   it('scrapes the exporter by its compose name on its metrics port and path, as job "tfdrift"', () => {
     expect(exporterJob, 'a scrape job targets the exporter').toBeDefined();
-    const targets: string[] = exporterJob.static_configs.flatMap((sc: any) => sc.targets);
+    const targets: string[] = exporterJob.static_configs.flatMap((sc: Doc) => sc.targets);
     for (const t of targets) expect(Number(t.split(':')[1])).toBe(EXPORTER_PORT);
     expect(exporterJob.metrics_path ?? '/metrics').toBe('/metrics');
     expect(exporterJob.scheme ?? 'http').toBe('http');
@@ -121,12 +159,17 @@ describe('Prometheus → exporter', () => {
 
   it('sends the exporter token as a bearer credential from the compose secret', () => {
     const auth = exporterJob?.authorization;
-    expect(auth, 'authorization: {credentials_file: /run/secrets/tfdrift_token} on the tfdrift job').toBeDefined();
+    expect(
+      auth,
+      'authorization: {credentials_file: /run/secrets/tfdrift_token} on the tfdrift job',
+    ).toBeDefined();
     expect(auth.type ?? 'Bearer').toBe('Bearer');
     expect(auth.credentials, 'no literal token in the config').toBeUndefined();
     const secret = /^\/run\/secrets\/(.+)$/.exec(String(auth.credentials_file))?.[1];
     expect(secret, String(auth.credentials_file)).toBeDefined();
-    expect((prometheus.secrets ?? []).map((s: any) => (typeof s === 'string' ? s : s.source))).toContain(secret);
+    expect((prometheus.secrets ?? []).map((s: Doc) => (typeof s === 'string' ? s : s.source))).toContain(
+      secret,
+    );
     expect(COMPOSE.secrets[secret!].environment).toBe('TFDRIFT_SERVER_TOKEN');
   });
 
@@ -150,28 +193,37 @@ describe('Prometheus → exporter', () => {
     const exported = new Set<string>();
     for (const m of await new Metrics({ defaultMetrics: false }).registry.getMetricsAsJSON()) {
       exported.add(m.name);
-      if (m.type === ('histogram' as typeof m.type)) for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
+      if (String(m.type) === 'histogram')
+        for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
     }
     const files = listFiles(path.posix.dirname(configRel)).filter((x) => x.includes('/rules/'));
-    const rules = files.flatMap((f) => readYaml(f).groups.flatMap((g: any) => g.rules));
+    const rules = files.flatMap((f) => readYaml(f).groups.flatMap((g: Doc) => g.rules));
     expect(rules.length).toBeGreaterThan(0);
     for (const r of rules)
-      for (const name of String(r.expr).match(/\btfdrift_[a-z_]+\b/g) ?? []) expect(exported, `${r.record}: ${name}`).toContain(name);
+      for (const name of String(r.expr).match(/\btfdrift_[a-z_]+\b/g) ?? [])
+        expect(exported, `${r.record}: ${name}`).toContain(name);
   });
 });
 
 describe('Grafana provisioning', () => {
   const grafana = SERVICES.grafana;
   const provRel = mounted('grafana', '/etc/grafana/provisioning');
-  const yamlIn = (dir: string): any[] => listFiles(`${provRel}/${dir}`).filter((f) => /\.ya?ml$/.test(f)).map((f) => readYaml(f));
-  const datasources: any[] = yamlIn('datasources').flatMap((d) => d.datasources ?? []);
+  const yamlIn = (dir: string): Doc[] =>
+    listFiles(`${provRel}/${dir}`)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => readYaml(f));
+  const datasources: Doc[] = yamlIn('datasources').flatMap((d) => d.datasources ?? []);
   const uids = new Set(datasources.map((d) => d.uid));
 
   it('provisions Loki and Prometheus with fixed UIDs at URLs that reach the compose services', () => {
     expect(uids).toEqual(new Set(['loki', 'prometheus']));
-    const lokiPort = readYaml(mounted('loki', flagValue(commandArgs(SERVICES.loki), '-config.file')!)).server.http_listen_port;
+    const lokiPort = readYaml(mounted('loki', flagValue(commandArgs(SERVICES.loki), '-config.file')!)).server
+      .http_listen_port;
     const promListen = flagValue(commandArgs(SERVICES.prometheus), '--web.listen-address') ?? '0.0.0.0:9090';
-    const expected: Record<string, [string, number]> = { loki: ['loki', lokiPort], prometheus: ['prometheus', listenPort(promListen)] };
+    const expected: Record<string, [string, number]> = {
+      loki: ['loki', lokiPort],
+      prometheus: ['prometheus', listenPort(promListen)],
+    };
     for (const ds of datasources) {
       const [service, port] = expected[ds.type];
       const url = new URL(ds.url);
@@ -181,7 +233,7 @@ describe('Grafana provisioning', () => {
   });
 
   it('points dashboard providers at mounted directories that hold the dashboards', () => {
-    const providers: any[] = yamlIn('dashboards').flatMap((d) => d.providers ?? []);
+    const providers: Doc[] = yamlIn('dashboards').flatMap((d) => d.providers ?? []);
     expect(providers.length).toBeGreaterThan(0);
     for (const p of providers) {
       const rel = mounted('grafana', p.options.path);
@@ -191,11 +243,13 @@ describe('Grafana provisioning', () => {
   });
 
   it('enables the app plugin under the id of plugin.json, mounted and allowed unsigned under that id', () => {
-    const apps: any[] = yamlIn('plugins').flatMap((d) => d.apps ?? []);
+    const apps: Doc[] = yamlIn('plugins').flatMap((d) => d.apps ?? []);
     expect(apps.map((a) => a.type)).toEqual([PLUGIN_ID]);
     const pluginMount = mounts(grafana).find((m) => m.source === './grafana-plugin/dist');
     expect(pluginMount?.target).toBe(`/var/lib/grafana/plugins/${PLUGIN_ID}`);
-    expect(String(grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).split(',')).toContain(PLUGIN_ID);
+    expect(String(grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).split(',')).toContain(
+      PLUGIN_ID,
+    );
     for (const key of ['lokiDatasourceUid', 'prometheusDatasourceUid']) {
       const uid = apps[0].jsonData?.[key];
       if (uid !== undefined) expect(uids, `${key}: ${uid}`).toContain(uid);
@@ -225,15 +279,19 @@ describe('Grafana provisioning', () => {
   });
 
   it('file-provisioned alert rules, if any, query provisioned datasources', () => {
-    const rules = yamlIn('alerting').flatMap((d) => (d.groups ?? []).flatMap((g: any) => g.rules ?? []));
+    const rules = yamlIn('alerting').flatMap((d) => (d.groups ?? []).flatMap((g: Doc) => g.rules ?? []));
     for (const r of rules)
-      for (const q of r.data ?? []) if (q.datasourceUid !== '__expr__') expect(uids, `${r.title}`).toContain(q.datasourceUid);
+      for (const q of r.data ?? [])
+        if (q.datasourceUid !== '__expr__') expect(uids, `${r.title}`).toContain(q.datasourceUid);
   });
 
   describe('`tfdrift alerts apply` with its defaults against a Grafana provisioned like this one', () => {
     let peer: GrafanaPeer;
     beforeAll(async () => {
-      peer = new GrafanaPeer({ token: TOKEN, datasources: datasources.map((d) => ({ uid: d.uid, type: d.type, name: d.name })) });
+      peer = new GrafanaPeer({
+        token: TOKEN,
+        datasources: datasources.map((d) => ({ uid: d.uid, type: d.type, name: d.name })),
+      });
       await peer.start();
     });
     afterAll(() => peer.stop());
@@ -244,7 +302,16 @@ describe('Grafana provisioning', () => {
       registerAlertsCommand(program, { stdout: () => {}, stderr: (t) => (err += t), env: {} });
       for (const c of program.commands) c.exitOverride();
       try {
-        await program.parseAsync(['node', 'tfdrift', 'alerts', 'apply', '--grafana-url', peer.url, '--token', TOKEN]);
+        await program.parseAsync([
+          'node',
+          'tfdrift',
+          'alerts',
+          'apply',
+          '--grafana-url',
+          peer.url,
+          '--token',
+          TOKEN,
+        ]);
         return { err, code: 0 };
       } catch (e) {
         return { err: `${err}${(e as Error).message}`, code: 1 };
@@ -256,7 +323,8 @@ describe('Grafana provisioning', () => {
       expect(code, err).toBe(0);
       expect(peer.rules.size).toBeGreaterThan(0);
       for (const { rule } of peer.rules.values())
-        for (const q of rule.data) if (q.datasourceUid !== '__expr__') expect(uids).toContain(q.datasourceUid);
+        for (const q of rule.data)
+          if (q.datasourceUid !== '__expr__') expect(uids).toContain(q.datasourceUid);
     });
 
     it('fails when Grafana lacks those datasources (the check above is not vacuous)', async () => {

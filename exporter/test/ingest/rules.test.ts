@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { diffRules } from '../../src/rules/command.js';
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { diffRules, registerRulesCommand } from '../../src/rules/command.js';
 import { GCP_RULE_OUTPUT_FIELDS, gcpMethodSuffix, generateRules } from '../../src/rules/generate.js';
 import { AWS_FALCO_OUTPUT_FIELDS } from '../../src/providers/aws/falco-fields.js';
 import { loadMappingTables } from '../../src/providers/mapping/load.js';
 import { demoRecords } from '../../src/cli/commands/demo.js';
-import { EXPORTER_DIR, runCli } from '../helpers/cli.js';
+import { EXPORTER_DIR } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
 
 const REPO_RULES = path.resolve(EXPORTER_DIR, '../rules');
@@ -71,14 +72,32 @@ describe('generated Falco rules', () => {
 
   it('`tfdrift rules generate --out DIR` writes the files; --check fails when they are edited', async () => {
     const dir = tempDir('tfdrift-rules-');
-    const gen = await runCli(['rules', 'generate', '--out', dir]);
-    expect(gen.code).toBe(0);
-    expect(gen.stdout).toBe('');
-    expect(diffRules(dir, generateRules())).toEqual([]);
-    const f = path.join(dir, 'tfdrift_aws_cloudtrail_rules.yaml');
-    writeFileSync(f, readFileSync(f, 'utf8').replace('StopLogging', 'StopLoggingX'));
-    const check = await runCli(['rules', 'generate', '--out', dir, '--check']);
-    expect(check.code).toBe(1);
-    expect(check.stderr).toMatch(/tfdrift_aws_cloudtrail_rules\.yaml: differs.*\n.*npx tfdrift rules generate/);
+    const stderr: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
+    const run = async (...args: string[]) => {
+      const program = new Command().exitOverride();
+      registerRulesCommand(program);
+      process.exitCode = undefined;
+      await program.parseAsync(['node', 'tfdrift', 'rules', 'generate', '--out', dir, ...args]);
+      const code = process.exitCode ?? 0;
+      process.exitCode = undefined;
+      return code;
+    };
+    try {
+      expect(await run()).toBe(0);
+      expect(diffRules(dir, generateRules())).toEqual([]);
+      expect(await run('--check')).toBe(0);
+      const f = path.join(dir, 'tfdrift_aws_cloudtrail_rules.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('StopLogging', 'StopLoggingX'));
+      expect(await run('--check')).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
+    expect(stderr.join('')).toMatch(/tfdrift_aws_cloudtrail_rules\.yaml: differs[^]*npx tfdrift rules generate/);
+  });
+
+  it('is a registered CLI command', async () => {
+    const { extraCommands } = await import('../../src/cli/extra.js');
+    expect(extraCommands).toContain(registerRulesCommand);
   });
 });

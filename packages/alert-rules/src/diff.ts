@@ -3,7 +3,7 @@
  * (id, orgID, updated, provenance, model defaults), renamed a few across versions and spells
  * durations its own way (`5m0s`); comparison normalizes all of that so a second apply is a no-op.
  */
-import { normalizeDuration } from './duration.js';
+import { formatDuration, normalizeDuration } from './duration.js';
 import type { MuteTimeInterval, ProvisionedAlertRule, Route } from './grafana-types.js';
 
 export interface FieldChange {
@@ -63,7 +63,8 @@ export function normalizeExistingRule(raw: Record<string, Json>): ProvisionedAle
     })),
     noDataState: (raw.noDataState ?? raw.no_data_state ?? 'NoData') as ProvisionedAlertRule['noDataState'],
     execErrState: (raw.execErrState ?? raw.exec_err_state ?? 'Error') as ProvisionedAlertRule['execErrState'],
-    for: normalizeDuration(String(raw.for ?? '0s')),
+    // A string (`5m`, `5m0s`) from every version seen; the swagger calls it an int64 of nanoseconds.
+    for: typeof raw.for === 'number' ? formatDuration(raw.for / 1e9) : normalizeDuration(String(raw.for ?? '0s')),
     labels: isObject(raw.labels) ? (raw.labels as Record<string, string>) : {},
     annotations: isObject(raw.annotations) ? (raw.annotations as Record<string, string>) : {},
     isPaused: raw.isPaused === true || raw.is_paused === true,

@@ -28,8 +28,14 @@ export class GrafanaApiError extends Error {
 
 /** Grafana's error message from a response body (`{"message": ...}`), or the raw text. */
 export function bodyMessage(body: unknown): string {
-  if (body && typeof body === 'object' && 'message' in body && typeof (body as { message: unknown }).message === 'string') {
-    return (body as { message: string }).message;
+  if (body && typeof body === 'object') {
+    // `message` in most answers; the swagger's ValidationError says `msg`; some proxies `error`.
+    for (const key of ['message', 'msg', 'error']) {
+      const value = (body as Record<string, unknown>)[key];
+      if (typeof value === 'string' && value !== '') {
+        return value;
+      }
+    }
   }
   return typeof body === 'string' ? body.slice(0, 300) : '';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRoute, diffValues, normalizeDuration, normalizeExistingRule, projectOnto, routeMatchers, withOwnRoute } from '../src/index.js';
+import { bodyMessage, diffRoute, diffValues, normalizeDuration, normalizeExistingRule, projectOnto, routeMatchers, withOwnRoute } from '../src/index.js';
 
 describe('diff helpers', () => {
   it('durations compare by value: 5m0s = 300s = 5m, 0 = 0s', () => {
@@ -21,6 +21,14 @@ describe('diff helpers', () => {
     expect(rule.folderUID).toBe('f');
     expect(rule.for).toBe('10m');
     expect(rule.data[0].datasourceUid).toBe('loki');
+    expect(normalizeExistingRule({ for: 300_000_000_000 }).for).toBe('5m');
+  });
+
+  it('error messages come from message, msg or error', () => {
+    expect(bodyMessage({ message: 'a' })).toBe('a');
+    expect(bodyMessage({ msg: 'b' })).toBe('b');
+    expect(bodyMessage({ error: 'c' })).toBe('c');
+    expect(bodyMessage('<html>bad gateway</html>')).toBe('<html>bad gateway</html>');
   });
 
   it('routes match whatever matcher form Grafana returns', () => {

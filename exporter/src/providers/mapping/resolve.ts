@@ -28,8 +28,12 @@ function buildChanges(root: unknown, specs: readonly ChangeSpec[]): AttributeCha
   return out;
 }
 
-/** `arn:aws:iam::1:role/path/name` → name; `arn:aws:lambda:r:1:function:name` → name. */
+/**
+ * `arn:aws:iam::1:role/path/name` → name; `arn:aws:lambda:r:1:function:name` → name; resource
+ * paths too (`/hostedzone/Z123` → Z123, as Route 53 logs zone IDs).
+ */
 export function idFromArn(value: string): string {
+  if (value.startsWith('/')) return value.split('/').filter(Boolean).pop() ?? value;
   if (!value.startsWith('arn:')) return value;
   const resource = arnResource(value);
   const parts = resource.split('/');
@@ -43,14 +47,17 @@ export function arnResource(arn: string): string {
   return arn.split(':').slice(5).join(':');
 }
 
-/** The row's type for an ARN by its resource prefix (`db:` / `cluster:` / `loadbalancer/app/`), longest prefix first. */
+/**
+ * The row's type for an ARN by its resource prefix (`db:` / `cluster:` / `loadbalancer/app/`),
+ * longest prefix first; a key starting with `^` is a regular expression on the resource part.
+ */
 function typeForArn(id: string, table: Record<string, string>): string | undefined {
   if (!id.startsWith('arn:')) return undefined;
   const resource = arnResource(id);
   const boundary = (prefix: string): boolean =>
     resource === prefix || (resource.startsWith(prefix) && (/[:/]$/.test(prefix) || /[:/]/.test(resource.charAt(prefix.length))));
   const hit = Object.entries(table)
-    .filter(([prefix]) => boundary(prefix))
+    .filter(([prefix]) => (prefix.startsWith('^') ? new RegExp(prefix).test(resource) : boundary(prefix)))
     .sort(([a], [b]) => b.length - a.length)[0];
   return hit?.[1];
 }

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../cli/exit.js';
+import { coverage, mappingProviders } from './count.js';
+import { renderCoverageMarkdown, renderCoverageTable } from './render.js';
+
+const FORMATS = ['table', 'json', 'markdown'] as const;
+
+/** `tfdrift coverage [--provider aws|gcp|azure] [--format table|json|markdown]` (DESIGN.md contract). */
+export function registerCoverageCommand(program: Command): void {
+  program
+    .command('coverage')
+    .description('what the mapping tables cover: mapped write events and Terraform resource types, per provider and service')
+    .option('--provider <provider>', 'one provider (aws, gcp, azure); default all')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
+    .action((opts: { provider?: string; format: string }) => {
+      const available = mappingProviders();
+      if (opts.provider !== undefined && !available.includes(opts.provider))
+        throw new CliError(`unknown provider "${opts.provider}" (mapping tables exist for: ${available.join(', ')})`, EXIT.badInput);
+      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new CliError(`unknown format "${opts.format}" (use ${FORMATS.join(', ')})`, EXIT.badInput);
+      const cov = coverage(opts.provider ? [opts.provider] : available);
+      const text = opts.format === 'json' ? `${JSON.stringify(cov, null, 2)}\n` : opts.format === 'markdown' ? renderCoverageMarkdown(cov) : `${renderCoverageTable(cov)}\n`;
+      process.stdout.write(text);
+    });
+}

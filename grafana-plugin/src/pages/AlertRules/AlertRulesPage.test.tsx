@@ -6,6 +6,7 @@ import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana
 import { applyAlerting, buildAlerting, GrafanaClient } from '@tfdrift/alert-rules';
 import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
 import { AppHarness } from '../../../test/harness/AppHarness';
+import { grafanaBaseUrl } from './AlertRulesPage';
 
 /**
  * The page against the Grafana provisioning peer of @tfdrift/alert-rules (the same one the library
@@ -156,7 +157,7 @@ describe('Alert rules page', () => {
         contactPoint: 'platform-slack',
         tuning: { critical: { threshold: 6 } },
         maintenanceWindows: [{ kind: 'once', start: '2026-12-24T00:00', end: '2026-12-24T12:00', location: 'UTC' }],
-        grafanaUrl: window.location.origin,
+        grafanaUrl: grafanaBaseUrl(),
       }),
     );
     await renderPage();
@@ -166,6 +167,10 @@ describe('Alert rules page', () => {
     expect(screen.getByLabelText('team')).toHaveValue('secops');
     expect(screen.getByLabelText('production accounts')).toHaveValue('123456789012');
     expect(screen.getByTestId('window-0')).toHaveTextContent('years 2026 months 12 days 24 00:00–12:00 (UTC)');
+    // The status is compared again with the loaded settings: everything up to date.
+    await waitFor(() => expect(action('rule', 'tfdrift-critical-5e25aad2')).toBe('unchanged'), LONG);
+    expect(screen.queryByText(/Settings changed since this comparison/)).toBeNull();
+    expect(peer.rules.get('tfdrift-critical-5e25aad2')?.rule.annotations.runbook_url).toBe(`${grafanaBaseUrl()}/a/tfdrift-drift-app/alert-rules#runbook-critical`);
     const writes = peer.writes().length;
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
     await waitFor(() => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(), LONG);

@@ -1,5 +1,5 @@
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
-import { getBackendSrv, PluginPage } from '@grafana/runtime';
+import { config, getBackendSrv, PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import {
   appliedSettings,
@@ -34,6 +34,15 @@ const DEFAULT_CONTACT = '';
 
 type Busy = 'idle' | 'checking' | 'applying';
 
+/**
+ * Grafana's public URL (root_url) for absolute links in notifications: the same whichever
+ * hostname the page was opened with, so links never show up as a diff. Includes any sub-path.
+ */
+export function grafanaBaseUrl(): string {
+  const fromConfig = config.appUrl || `${window.location.origin}${config.appSubUrl ?? ''}`;
+  return fromConfig.replace(/\/+$/, '');
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -61,6 +70,7 @@ export function AlertRulesPage() {
   const [applied, setApplied] = useState<string | undefined>();
   const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
   const [edited, setEdited] = useState(false);
+  const [recheck, setRecheck] = useState(false);
 
   const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
 
@@ -76,7 +86,7 @@ export function AlertRulesPage() {
         productionAccounts: accounts.split(/[\s,]+/).filter(Boolean),
         maintenanceWindows: windows,
         contactPoint: contactPoint || undefined,
-        grafanaUrl: typeof window !== 'undefined' ? window.location.origin : '',
+        grafanaUrl: grafanaBaseUrl(),
       });
       return { built: result, buildError: undefined };
     } catch (err) {
@@ -146,6 +156,8 @@ export function AlertRulesPage() {
           setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
           setWindows(current.maintenanceWindows);
           setLoadedFromGrafana(true);
+          // Compare again with the loaded settings, so the status reflects them.
+          setRecheck(true);
         }
       })
       .catch((err) => !cancelled && setError(errorText(err)))
@@ -155,6 +167,13 @@ export function AlertRulesPage() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
+
+  useEffect(() => {
+    if (recheck && built) {
+      setRecheck(false);
+      void check(built);
+    }
+  }, [recheck, built, check]);
 
   const apply = async () => {
     if (!built) {

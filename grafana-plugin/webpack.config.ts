@@ -13,7 +13,9 @@ const config = async (env: Env): Promise<Configuration> => {
   return merge(baseConfig, {
     plugins: [
       new CopyWebpackPlugin({
-        patterns: [{ from: path.resolve(__dirname, '..', 'dashboards', '*.json'), to: 'dashboards/[name][ext]' }],
+        patterns: [
+          { from: path.resolve(__dirname, '..', 'dashboards', '*.json'), to: 'dashboards/[name][ext]' },
+        ],
       }),
     ],
   });

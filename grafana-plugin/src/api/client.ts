@@ -24,7 +24,13 @@ export function errorMessage(err: unknown): string {
 async function get(url: string, params: Record<string, string | number>): Promise<unknown> {
   try {
     const response = await lastValueFrom(
-      getBackendSrv().fetch<unknown>({ url, method: 'GET', params, showErrorAlert: false, showSuccessAlert: false }),
+      getBackendSrv().fetch<unknown>({
+        url,
+        method: 'GET',
+        params,
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      }),
     );
     return response.data;
   } catch (err) {

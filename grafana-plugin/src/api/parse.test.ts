@@ -10,11 +10,17 @@ const lokiStreams = {
       {
         stream: { job: 'tfdrift', severity: 'critical', change_type: 'modified' },
         values: [
-          ['1774779330123000000', '{"event_type":"terraform_drift_detected","drift_id":"a","change_type":"modified"}'],
+          [
+            '1774779330123000000',
+            '{"event_type":"terraform_drift_detected","drift_id":"a","change_type":"modified"}',
+          ],
           ['1774779390000000000', 'not json'],
         ],
       },
-      { stream: { job: 'tfdrift' }, values: [['1774779400000000000', '{"event_type":"terraform_drift_resolved","drift_id":"a"}']] },
+      {
+        stream: { job: 'tfdrift' },
+        values: [['1774779400000000000', '{"event_type":"terraform_drift_resolved","drift_id":"a"}']],
+      },
     ],
     stats: { summary: { bytesProcessedPerSecond: 1 } },
   },
@@ -30,22 +36,53 @@ describe('response parsers', () => {
   });
 
   it('reads vectors and scalars', () => {
-    const vector = { status: 'success', data: { resultType: 'vector', result: [{ metric: { change_type: 'missing' }, value: [1774779400.5, '3'] }] } };
+    const vector = {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [{ metric: { change_type: 'missing' }, value: [1774779400.5, '3'] }],
+      },
+    };
     expect(parseVector(vector)).toEqual([{ labels: { change_type: 'missing' }, value: 3 }]);
-    expect(parseVector({ status: 'success', data: { resultType: 'scalar', result: [1, '42'] } })).toEqual([{ labels: {}, value: 42 }]);
+    expect(parseVector({ status: 'success', data: { resultType: 'scalar', result: [1, '42'] } })).toEqual([
+      { labels: {}, value: 42 },
+    ]);
   });
 
   it('reads matrices with millisecond timestamps', () => {
     const matrix = {
       status: 'success',
-      data: { resultType: 'matrix', result: [{ metric: { severity: 'high' }, values: [[1774779300, '1'], [1774779360, '+Inf']] }] },
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { severity: 'high' },
+            values: [
+              [1774779300, '1'],
+              [1774779360, '+Inf'],
+            ],
+          },
+        ],
+      },
     };
-    expect(parseMatrix(matrix)).toEqual([{ labels: { severity: 'high' }, points: [[1774779300000, 1], [1774779360000, Infinity]] }]);
+    expect(parseMatrix(matrix)).toEqual([
+      {
+        labels: { severity: 'high' },
+        points: [
+          [1774779300000, 1],
+          [1774779360000, Infinity],
+        ],
+      },
+    ]);
   });
 
   it('rejects error answers and unexpected result types with the server message', () => {
-    expect(() => parseVector({ status: 'error', errorType: 'bad_data', error: 'parse error at char 5' })).toThrow('parse error at char 5');
-    expect(() => parseMatrix({ status: 'success', data: { resultType: 'streams', result: [] } })).toThrow(/expected matrix/);
+    expect(() =>
+      parseVector({ status: 'error', errorType: 'bad_data', error: 'parse error at char 5' }),
+    ).toThrow('parse error at char 5');
+    expect(() => parseMatrix({ status: 'success', data: { resultType: 'streams', result: [] } })).toThrow(
+      /expected matrix/,
+    );
   });
 
   it('only accepts JSON lines that look like drift records', () => {
@@ -57,14 +94,20 @@ describe('response parsers', () => {
 
 describe('client helpers', () => {
   it('routes through the Grafana datasource proxy by uid', () => {
-    expect(proxyPath('loki', '/loki/api/v1/query_range')).toBe('/api/datasources/proxy/uid/loki/loki/api/v1/query_range');
+    expect(proxyPath('loki', '/loki/api/v1/query_range')).toBe(
+      '/api/datasources/proxy/uid/loki/loki/api/v1/query_range',
+    );
     expect(proxyPath('a b', 'api/v1/query')).toBe('/api/datasources/proxy/uid/a%20b/api/v1/query');
   });
 
   it('extracts messages from Loki text, Prometheus JSON and Grafana errors', () => {
-    expect(errorMessage({ status: 400, data: 'parse error : syntax error' })).toBe('400: parse error : syntax error');
+    expect(errorMessage({ status: 400, data: 'parse error : syntax error' })).toBe(
+      '400: parse error : syntax error',
+    );
     expect(errorMessage({ status: 422, data: { status: 'error', error: 'bad_data' } })).toBe('422: bad_data');
-    expect(errorMessage({ status: 404, data: { message: 'Data source not found' } })).toBe('404: Data source not found');
+    expect(errorMessage({ status: 404, data: { message: 'Data source not found' } })).toBe(
+      '404: Data source not found',
+    );
     expect(errorMessage(new Error('offline'))).toBe('offline');
   });
 

@@ -50,7 +50,12 @@ const num = (v: unknown): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -I
 export function parseDriftLine(line: string): DriftRecord | null {
   try {
     const value = JSON.parse(line) as Partial<DriftRecord>;
-    if (value && typeof value === 'object' && typeof value.drift_id === 'string' && typeof value.event_type === 'string') {
+    if (
+      value &&
+      typeof value === 'object' &&
+      typeof value.drift_id === 'string' &&
+      typeof value.event_type === 'string'
+    ) {
       return value as DriftRecord;
     }
   } catch {
@@ -62,9 +67,17 @@ export function parseDriftLine(line: string): DriftRecord | null {
 /** Loki `streams`: entries of every stream, newest first. */
 export function parseStreams(body: unknown): LogEntry[] {
   const entries: LogEntry[] = [];
-  for (const stream of dataOf(body, ['streams']) as Array<{ stream?: Labels; values?: Array<[string, string]> }>) {
+  for (const stream of dataOf(body, ['streams']) as Array<{
+    stream?: Labels;
+    values?: Array<[string, string]>;
+  }>) {
     for (const [ns, line] of stream.values ?? []) {
-      entries.push({ time: Math.floor(Number(ns) / 1e6), labels: stream.stream ?? {}, line, record: parseDriftLine(line) });
+      entries.push({
+        time: Math.floor(Number(ns) / 1e6),
+        labels: stream.stream ?? {},
+        line,
+        record: parseDriftLine(line),
+      });
     }
   }
   return entries.sort((a, b) => b.time - a.time);
@@ -85,8 +98,10 @@ export function parseVector(body: unknown): Sample[] {
 
 /** Prometheus/Loki `matrix`. */
 export function parseMatrix(body: unknown): Series[] {
-  return (dataOf(body, ['matrix']) as Array<{ metric?: Labels; values: Array<[number, string]> }>).map((s) => ({
-    labels: s.metric ?? {},
-    points: s.values.map(([t, v]) => [Math.round(t * 1000), num(v)] as [number, number]),
-  }));
+  return (dataOf(body, ['matrix']) as Array<{ metric?: Labels; values: Array<[number, string]> }>).map(
+    (s) => ({
+      labels: s.metric ?? {},
+      points: s.values.map(([t, v]) => [Math.round(t * 1000), num(v)] as [number, number]),
+    }),
+  );
 }

@@ -6,20 +6,31 @@ import { allDashboards, serialize } from './build';
 import { logqlErrors, promqlErrors } from '../queries/syntax';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-type AnyPanel = { title: string; datasource: { type: string; uid: string }; targets: Array<{ expr: string; datasource: { type: string; uid: string } }> };
+type AnyPanel = {
+  title: string;
+  datasource: { type: string; uid: string };
+  targets: Array<{ expr: string; datasource: { type: string; uid: string } }>;
+};
 
 describe('generated dashboards', () => {
   const generated = allDashboards();
 
-  it.each(Object.keys(generated))('dashboards/%s is checked in exactly as the generator writes it', (file) => {
-    const checkedIn = fs.readFileSync(path.join(repoRoot, 'dashboards', file), 'utf8');
-    // If this fails: run `npm run dashboards -w tfdrift-drift-app` and commit dashboards/.
-    expect(checkedIn).toBe(serialize(generated[file]));
-  });
+  it.each(Object.keys(generated))(
+    'dashboards/%s is checked in exactly as the generator writes it',
+    (file) => {
+      const checkedIn = fs.readFileSync(path.join(repoRoot, 'dashboards', file), 'utf8');
+      // If this fails: run `npm run dashboards -w tfdrift-drift-app` and commit dashboards/.
+      expect(checkedIn).toBe(serialize(generated[file]));
+    },
+  );
 
   it('are all included by plugin.json', () => {
     const included = pluginJson.includes.filter((i) => i.type === 'dashboard').map((i) => i.path);
-    expect(included.sort()).toEqual(Object.keys(generated).map((f) => `dashboards/${f}`).sort());
+    expect(included.sort()).toEqual(
+      Object.keys(generated)
+        .map((f) => `dashboards/${f}`)
+        .sort(),
+    );
   });
 
   it('use only datasource uids that provisioning/grafana/datasources defines, with matching types', () => {
@@ -27,7 +38,13 @@ describe('generated dashboards', () => {
     const provisioned = fs
       .readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))
-      .flatMap((f) => (parse(fs.readFileSync(path.join(dir, f), 'utf8')).datasources ?? []) as Array<{ uid: string; type: string }>);
+      .flatMap(
+        (f) =>
+          (parse(fs.readFileSync(path.join(dir, f), 'utf8')).datasources ?? []) as Array<{
+            uid: string;
+            type: string;
+          }>,
+      );
     const byUid = new Map(provisioned.map((d) => [d.uid, d.type]));
     for (const dashboard of Object.values(generated) as Array<{ panels: AnyPanel[] }>) {
       for (const p of dashboard.panels) {
@@ -43,7 +60,11 @@ describe('generated dashboards', () => {
       for (const p of dashboard.panels) {
         for (const t of p.targets) {
           const errors = t.datasource.type === 'loki' ? logqlErrors(t.expr) : promqlErrors(t.expr);
-          expect({ panel: p.title, expr: t.expr, errors }).toEqual({ panel: p.title, expr: t.expr, errors: [] });
+          expect({ panel: p.title, expr: t.expr, errors }).toEqual({
+            panel: p.title,
+            expr: t.expr,
+            errors: [],
+          });
         }
       }
     }
@@ -53,7 +74,9 @@ describe('generated dashboards', () => {
     const uids = (Object.values(generated) as Array<{ uid: string }>).map((d) => d.uid);
     expect(uids).toEqual(['tfdrift-overview', 'tfdrift-account']);
     const text = JSON.stringify(generated);
-    const lokiExprs = [...text.matchAll(/"expr":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string).filter((e) => e.includes('{job='));
+    const lokiExprs = [...text.matchAll(/"expr":"((?:[^"\\]|\\.)*)"/g)]
+      .map((m) => JSON.parse(`"${m[1]}"`) as string)
+      .filter((e) => e.includes('{job='));
     expect(lokiExprs.length).toBeGreaterThan(5);
     lokiExprs.forEach((e) => expect(e).toContain('| json | __error__=""'));
   });

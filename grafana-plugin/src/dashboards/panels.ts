@@ -36,11 +36,21 @@ export interface Panel {
 }
 
 /** A LogQL target: range queries feed time series, instant ones feed stats, bars and tables. */
-export function lokiTarget(refId: string, expr: string, mode: 'range' | 'instant', legendFormat?: string): Target {
+export function lokiTarget(
+  refId: string,
+  expr: string,
+  mode: 'range' | 'instant',
+  legendFormat?: string,
+): Target {
   return { refId, datasource: LOKI, expr, queryType: mode, ...(legendFormat ? { legendFormat } : {}) };
 }
 
-export function promTarget(refId: string, expr: string, mode: 'range' | 'instant', legendFormat?: string): Target {
+export function promTarget(
+  refId: string,
+  expr: string,
+  mode: 'range' | 'instant',
+  legendFormat?: string,
+): Target {
   return {
     refId,
     datasource: PROMETHEUS,
@@ -71,14 +81,25 @@ export function panel(p: Omit<Panel, 'datasource'> & { datasource?: DatasourceRe
   return { datasource: p.targets[0].datasource, ...p };
 }
 
-export function stat(id: number, title: string, gridPos: GridPos, target: Target, extra: Partial<Panel> = {}): Panel {
+export function stat(
+  id: number,
+  title: string,
+  gridPos: GridPos,
+  target: Target,
+  extra: Partial<Panel> = {},
+): Panel {
   return panel({
     id,
     type: 'stat',
     title,
     gridPos,
     targets: [target],
-    options: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'none', textMode: 'value_and_name' },
+    options: {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode: 'value',
+      graphMode: 'none',
+      textMode: 'value_and_name',
+    },
     fieldConfig: { defaults: { unit: 'none', noValue: '0' }, overrides: [] },
     ...extra,
   });
@@ -108,9 +129,20 @@ export function timeSeriesBars(id: number, title: string, gridPos: GridPos, targ
     title,
     gridPos,
     targets: [target],
-    options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+    options: {
+      legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
     fieldConfig: {
-      defaults: { unit: 'none', custom: { drawStyle: 'bars', fillOpacity: 80, stacking: { mode: 'normal', group: 'A' }, lineWidth: 1 } },
+      defaults: {
+        unit: 'none',
+        custom: {
+          drawStyle: 'bars',
+          fillOpacity: 80,
+          stacking: { mode: 'normal', group: 'A' },
+          lineWidth: 1,
+        },
+      },
       overrides: severityOverrides(),
     },
   });
@@ -123,7 +155,12 @@ export function table(id: number, title: string, gridPos: GridPos, target: Targe
     title,
     gridPos,
     targets: [{ ...target, format: 'table' }],
-    transformations: [{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'drifts', 'Value #A': 'drifts' } } }],
+    transformations: [
+      {
+        id: 'organize',
+        options: { excludeByName: { Time: true }, renameByName: { Value: 'drifts', 'Value #A': 'drifts' } },
+      },
+    ],
     options: { showHeader: true, sortBy: [{ displayName: 'drifts', desc: true }] },
     fieldConfig: { defaults: {}, overrides: [] },
   });
@@ -136,7 +173,14 @@ export function logs(id: number, title: string, gridPos: GridPos, target: Target
     title,
     gridPos,
     targets: [target],
-    options: { showTime: true, wrapLogMessage: true, prettifyLogMessage: true, enableLogDetails: true, sortOrder: 'Descending', dedupStrategy: 'none' },
+    options: {
+      showTime: true,
+      wrapLogMessage: true,
+      prettifyLogMessage: true,
+      enableLogDetails: true,
+      sortOrder: 'Descending',
+      dedupStrategy: 'none',
+    },
   });
 }
 
@@ -153,7 +197,9 @@ export function labelVariable(name: string, label: string, job: string, multi = 
     sort: 1,
     multi,
     includeAll: multi,
-    ...(multi ? { allValue: '.*', current: { selected: true, text: ['All'], value: ['$__all'] } } : { current: {} }),
+    ...(multi
+      ? { allValue: '.*', current: { selected: true, text: ['All'], value: ['$__all'] } }
+      : { current: {} }),
     options: [],
     hide: 0,
   };

@@ -15,7 +15,9 @@ describe('filters', () => {
   });
 
   it('turns a dashboard variable into a regex matcher Grafana interpolates', () => {
-    expect(renderMatcher(matcherFor('account_id', { variable: 'account_id' })!)).toBe('account_id=~"${account_id:regex}"');
+    expect(renderMatcher(matcherFor('account_id', { variable: 'account_id' })!)).toBe(
+      'account_id=~"${account_id:regex}"',
+    );
   });
 
   it('escapes every regex metacharacter', () => {
@@ -24,7 +26,11 @@ describe('filters', () => {
   });
 
   it('only makes matchers for stream labels, in a stable order', () => {
-    const matchers = labelMatchers({ severity: ['critical'], resource_type: ['aws_s3_bucket'], provider: ['aws'] });
+    const matchers = labelMatchers({
+      severity: ['critical'],
+      resource_type: ['aws_s3_bucket'],
+      provider: ['aws'],
+    });
     expect(matchers.map((m) => m.label)).toEqual(['provider', 'severity']);
   });
 });

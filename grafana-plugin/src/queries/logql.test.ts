@@ -1,22 +1,40 @@
-import { driftCountBy, driftHistoryQuery, driftLogQuery, overviewLogQueries, streamSelector, topDriftCountBy } from './logql';
+import {
+  driftCountBy,
+  driftHistoryQuery,
+  driftLogQuery,
+  overviewLogQueries,
+  streamSelector,
+  topDriftCountBy,
+} from './logql';
 import { logqlErrors } from './syntax';
 
 describe('LogQL builders', () => {
   it('builds the stream selector from job and label filters only', () => {
     expect(streamSelector('tfdrift')).toBe('{job="tfdrift"}');
-    expect(streamSelector('tfdrift', { account_id: ['123456789012'], severity: ['critical', 'high'], resource_type: ['x'] })).toBe(
-      '{job="tfdrift", account_id="123456789012", severity=~"critical|high"}',
-    );
+    expect(
+      streamSelector('tfdrift', {
+        account_id: ['123456789012'],
+        severity: ['critical', 'high'],
+        resource_type: ['x'],
+      }),
+    ).toBe('{job="tfdrift", account_id="123456789012", severity=~"critical|high"}');
   });
 
   it('puts label filters first, then | json guarded by __error__, then json field filters', () => {
-    expect(driftLogQuery({ job: 'tfdrift', filters: { region: ['eu-west-1'], resource_type: ['aws_iam_role'] } })).toBe(
-      '{job="tfdrift", region="eu-west-1"} | json | __error__="" | resource_type="aws_iam_role"',
-    );
+    expect(
+      driftLogQuery({ job: 'tfdrift', filters: { region: ['eu-west-1'], resource_type: ['aws_iam_role'] } }),
+    ).toBe('{job="tfdrift", region="eu-west-1"} | json | __error__="" | resource_type="aws_iam_role"');
   });
 
   it('counts detections by labels over a range', () => {
-    expect(driftCountBy({ job: 'tfdrift', filters: { change_type: ['unmanaged'] }, by: ['account_id'], range: '1h' })).toBe(
+    expect(
+      driftCountBy({
+        job: 'tfdrift',
+        filters: { change_type: ['unmanaged'] },
+        by: ['account_id'],
+        range: '1h',
+      }),
+    ).toBe(
       'sum by (account_id) (count_over_time({job="tfdrift", change_type="unmanaged"} | json | __error__="" | event_type="terraform_drift_detected" [1h]))',
     );
     expect(driftCountBy({ job: 'j', by: [], range: '$__range' })).toBe(
@@ -43,7 +61,11 @@ describe('LogQL builders', () => {
   });
 
   it('produces queries that parse with the LogQL grammar', () => {
-    const filters = { account_id: ['a', 'b'], severity: { variable: 'severity' }, resource_type: ['aws_instance'] };
+    const filters = {
+      account_id: ['a', 'b'],
+      severity: { variable: 'severity' },
+      resource_type: ['aws_instance'],
+    };
     const queries = [
       ...Object.values(overviewLogQueries('tfdrift', filters, '$__range')),
       ...Object.values(overviewLogQueries('tfdrift', {}, '24h')),

@@ -8,13 +8,7 @@ import { DriftFilters, Matcher, labelMatchers, matcherFor, quote, renderMatcher 
 
 /** `| json` flattens nested keys with `_`, so `user.name` is `user_name`. */
 export type JsonField =
-  | 'resource_type'
-  | 'resource_id'
-  | 'drift_id'
-  | 'event_type'
-  | 'user_name'
-  | 'event_name'
-  | 'source_ip';
+  'resource_type' | 'resource_id' | 'drift_id' | 'event_type' | 'user_name' | 'event_name' | 'source_ip';
 
 /** A range: a literal duration such as `5m`, or a Grafana variable such as `$__auto` / `$__range`. */
 export type LogRange = string;
@@ -41,9 +35,10 @@ export function driftLogQuery(opts: LogQueryOptions): string {
     parts.push(`|= ${quote(opts.lineContains)}`);
   }
   parts.push('| json', '| __error__=""');
-  const fieldMatchers = [matcherFor('resource_type', filters.resource_type), ...(opts.fieldFilters ?? [])].filter(
-    (m): m is Matcher => !!m,
-  );
+  const fieldMatchers = [
+    matcherFor('resource_type', filters.resource_type),
+    ...(opts.fieldFilters ?? []),
+  ].filter((m): m is Matcher => !!m);
   for (const m of fieldMatchers) {
     parts.push(`| ${renderMatcher(m)}`);
   }
@@ -61,7 +56,9 @@ export function driftCountBy(opts: LogQueryOptions & { by: string[]; range: LogR
 }
 
 /** `topk(n, …)` of driftCountBy: top resource types, top users. */
-export function topDriftCountBy(opts: LogQueryOptions & { by: string[]; range: LogRange; limit: number }): string {
+export function topDriftCountBy(
+  opts: LogQueryOptions & { by: string[]; range: LogRange; limit: number },
+): string {
   return `topk(${opts.limit}, ${driftCountBy(opts)})`;
 }
 

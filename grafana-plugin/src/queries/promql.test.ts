@@ -1,4 +1,11 @@
-import { driftsIncreaseBy, eventLagP95, inputConnected, METRICS, openDriftsBy, stateAgeSeconds } from './promql';
+import {
+  driftsIncreaseBy,
+  eventLagP95,
+  inputConnected,
+  METRICS,
+  openDriftsBy,
+  stateAgeSeconds,
+} from './promql';
 import { promqlErrors } from './syntax';
 
 describe('PromQL builders', () => {
@@ -25,7 +32,9 @@ describe('PromQL builders', () => {
   });
 
   it('filters the counter by resource_type, which is one of its labels', () => {
-    expect(driftsIncreaseBy({ severity: ['critical'], resource_type: ['aws_s3_bucket'] }, ['account_id'], '1h')).toBe(
+    expect(
+      driftsIncreaseBy({ severity: ['critical'], resource_type: ['aws_s3_bucket'] }, ['account_id'], '1h'),
+    ).toBe(
       'sum by (account_id) (increase(tfdrift_drifts_total{severity="critical", resource_type="aws_s3_bucket"}[1h]))',
     );
   });
@@ -33,7 +42,9 @@ describe('PromQL builders', () => {
   it('builds the exporter health queries', () => {
     expect(inputConnected()).toBe('max by (input) (tfdrift_input_connected)');
     expect(stateAgeSeconds()).toBe('time() - max by (state) (tfdrift_state_last_success_timestamp_seconds)');
-    expect(eventLagP95('5m')).toBe('histogram_quantile(0.95, sum by (le) (rate(tfdrift_event_lag_seconds_bucket[5m])))');
+    expect(eventLagP95('5m')).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(tfdrift_event_lag_seconds_bucket[5m])))',
+    );
   });
 
   it('produces queries that parse with the PromQL grammar', () => {

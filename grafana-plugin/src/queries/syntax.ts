@@ -10,7 +10,9 @@ function errorsOf(tree: ReturnType<typeof logqlParser.parse>, text: string): str
   tree.iterate({
     enter: (node) => {
       if (node.type.isError) {
-        errors.push(`syntax error at ${node.from}: …${text.slice(Math.max(0, node.from - 10), node.to + 10)}…`);
+        errors.push(
+          `syntax error at ${node.from}: …${text.slice(Math.max(0, node.from - 10), node.to + 10)}…`,
+        );
       }
     },
   });

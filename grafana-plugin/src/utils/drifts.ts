@@ -20,7 +20,13 @@ export function groupDrifts(entries: LogEntry[]): DriftRow[] {
   for (const { record, time } of sorted as Array<LogEntry & { record: DriftRecord }>) {
     let row = rows.get(record.drift_id);
     if (!row) {
-      row = { driftId: record.drift_id, record, resolved: record.event_type === 'terraform_drift_resolved', detections: 0, lastSeen: time };
+      row = {
+        driftId: record.drift_id,
+        record,
+        resolved: record.event_type === 'terraform_drift_resolved',
+        detections: 0,
+        lastSeen: time,
+      };
       rows.set(record.drift_id, row);
     }
     if (record.event_type === 'terraform_drift_detected') {
@@ -34,7 +40,10 @@ export function groupDrifts(entries: LogEntry[]): DriftRow[] {
 }
 
 export function splitByChangeType(rows: DriftRow[]): Record<ChangeType, DriftRow[]> {
-  const out = Object.fromEntries(CHANGE_TYPES.map((c) => [c, [] as DriftRow[]])) as Record<ChangeType, DriftRow[]>;
+  const out = Object.fromEntries(CHANGE_TYPES.map((c) => [c, [] as DriftRow[]])) as Record<
+    ChangeType,
+    DriftRow[]
+  >;
   for (const row of rows) {
     (out[row.record.change_type] ?? (out[row.record.change_type] = [])).push(row);
   }

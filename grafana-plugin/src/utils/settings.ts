@@ -28,7 +28,8 @@ export function settingsFromJsonData(jsonData: unknown): AppSettings {
   const data = (jsonData && typeof jsonData === 'object' ? jsonData : {}) as Record<string, unknown>;
   return {
     lokiDatasourceUid: nonEmpty(data.lokiDatasourceUid) ?? DEFAULT_SETTINGS.lokiDatasourceUid,
-    prometheusDatasourceUid: nonEmpty(data.prometheusDatasourceUid) ?? DEFAULT_SETTINGS.prometheusDatasourceUid,
+    prometheusDatasourceUid:
+      nonEmpty(data.prometheusDatasourceUid) ?? DEFAULT_SETTINGS.prometheusDatasourceUid,
     jobLabel: nonEmpty(data.jobLabel) ?? DEFAULT_SETTINGS.jobLabel,
   };
 }

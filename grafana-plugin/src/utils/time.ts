@@ -32,7 +32,13 @@ export function formatTime(value: string | number | null | undefined): string {
     return '—';
   }
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  return Number.isNaN(ms) ? String(value) : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+  return Number.isNaN(ms)
+    ? String(value)
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+        .replace(/Z$/, ' UTC');
 }
 
 /** `5m`, `2h 3m`, `3d` — for ages such as "state loaded 2h ago". */

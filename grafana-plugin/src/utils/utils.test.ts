@@ -17,7 +17,10 @@ describe('diff', () => {
 
   it('ignores key order and shows an added security group rule', () => {
     const expected = [{ to_port: 443, from_port: 443 }];
-    const actual = [{ from_port: 443, to_port: 443 }, { from_port: 22, to_port: 22 }];
+    const actual = [
+      { from_port: 443, to_port: 443 },
+      { from_port: 22, to_port: 22 },
+    ];
     const lines = diffValues(expected, actual);
     expect(lines.filter((l) => l.kind === 'removed')).toEqual([]);
     expect(lines.filter((l) => l.kind === 'added').map((l) => l.text.trim())).toContain('"from_port": 22,');
@@ -59,8 +62,15 @@ describe('groupDrifts', () => {
 
 describe('settings', () => {
   it('defaults to the provisioned datasource uids and job', () => {
-    expect(settingsFromJsonData(undefined)).toEqual({ lokiDatasourceUid: 'loki', prometheusDatasourceUid: 'prometheus', jobLabel: 'tfdrift' });
-    expect(settingsFromJsonData({ lokiDatasourceUid: '  ', jobLabel: 'drift ' })).toEqual({ ...DEFAULT_SETTINGS, jobLabel: 'drift' });
+    expect(settingsFromJsonData(undefined)).toEqual({
+      lokiDatasourceUid: 'loki',
+      prometheusDatasourceUid: 'prometheus',
+      jobLabel: 'tfdrift',
+    });
+    expect(settingsFromJsonData({ lokiDatasourceUid: '  ', jobLabel: 'drift ' })).toEqual({
+      ...DEFAULT_SETTINGS,
+      jobLabel: 'drift',
+    });
     expect(settingsFromJsonData({ prometheusDatasourceUid: 'mimir' }).prometheusDatasourceUid).toBe('mimir');
   });
 });

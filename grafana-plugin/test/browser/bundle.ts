@@ -15,10 +15,25 @@ export async function bundleHarness(outDir: string): Promise<void> {
     minify: false,
     sourcemap: false,
     logLevel: 'error',
+    alias: {
+      'grafana-runtime-plugin-page': path.join(
+        path.dirname(require.resolve('@grafana/runtime/package.json')),
+        'dist/esm/components/PluginPage.mjs',
+      ),
+    },
     define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.eot': 'empty' },
+    loader: {
+      '.svg': 'dataurl',
+      '.png': 'dataurl',
+      '.woff': 'empty',
+      '.woff2': 'empty',
+      '.ttf': 'empty',
+      '.eot': 'empty',
+    },
   });
-  const css = fs.existsSync(path.join(outDir, 'harness.css')) ? '<link rel="stylesheet" href="/harness.css">' : '';
+  const css = fs.existsSync(path.join(outDir, 'harness.css'))
+    ? '<link rel="stylesheet" href="/harness.css">'
+    : '';
   fs.writeFileSync(
     path.join(outDir, 'index.html'),
     `<!doctype html><html><head><meta charset="utf-8"><title>TFDrift plugin harness</title>${css}</head>` +

@@ -7,7 +7,8 @@
 import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { createTheme, ThemeContext } from '@grafana/data';
-import { setBackendSrv } from '@grafana/runtime';
+import { PluginPageProps, setBackendSrv } from '@grafana/runtime';
+import { setPluginPage } from 'grafana-runtime-plugin-page';
 import { GlobalStyles } from '@grafana/ui';
 import { AppHarness } from '../harness/AppHarness';
 import { createBackendSrv } from '../harness/backendSrv';
@@ -30,6 +31,24 @@ setBackendSrv(
     return { status: response.status, body: parsed };
   }),
 );
+
+// Grafana's page chrome: the page's title (from the URL here) and its actions toolbar.
+function HarnessPluginPage({ children, actions }: PluginPageProps) {
+  return (
+    <div>
+      <div
+        style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}
+      >
+        <h1 style={{ margin: 0 }} data-testid="page-title">
+          TFDrift · {path.split(/[/?]/)[0]}
+        </h1>
+        <div>{actions}</div>
+      </div>
+      {children}
+    </div>
+  );
+}
+setPluginPage(HarnessPluginPage);
 
 const theme = createTheme({ colors: { mode: 'dark' } });
 const path = decodeURIComponent(window.location.hash.replace(/^#\/?/, '')) || 'overview';

@@ -58,7 +58,11 @@ async function shot(page: Page, name: string): Promise<void> {
 before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const [loki, prometheus] = await Promise.all([startLokiPeer(state.records), startPrometheusPeer(state.records), bundleHarness(BUILD_DIR)]);
+  const [loki, prometheus] = await Promise.all([
+    startLokiPeer(state.records),
+    startPrometheusPeer(state.records),
+    bundleHarness(BUILD_DIR),
+  ]);
   harness = await startHarnessServer(BUILD_DIR, state, { loki: loki.url, prometheus: prometheus.url });
   servers = [loki, prometheus, harness];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
@@ -77,8 +81,16 @@ describe('plugin pages in Chromium', () => {
     assert.equal(await text(page, 'stat-open-modified'), '2');
     assert.equal(await text(page, 'stat-open-missing'), '1');
     await page.getByTestId('by-change-type').waitFor();
-    assert.equal(await page.locator('[data-testid="by-change-type"] li[data-label="modified"]').getAttribute('data-value'), '3');
-    assert.equal(await page.locator('[data-testid="top-users"] li[data-label="alice"]').getAttribute('data-value'), '2');
+    assert.equal(
+      await page
+        .locator('[data-testid="by-change-type"] li[data-label="modified"]')
+        .getAttribute('data-value'),
+      '3',
+    );
+    assert.equal(
+      await page.locator('[data-testid="top-users"] li[data-label="alice"]').getAttribute('data-value'),
+      '2',
+    );
     assert.equal(await page.getByTestId('over-time-chart').getAttribute('data-total'), '7');
     assert.ok((await page.locator('[data-testid="over-time-chart"] rect').count()) >= 1, 'chart has bars');
     await waitText(page, 'state-staging', 'stale');
@@ -120,9 +132,18 @@ describe('plugin pages in Chromium', () => {
     assert.match(await text(page, 'drift-where'), /module\.net\.aws_security_group\.web/);
     assert.match(await text(page, 'drift-how'), /AuthorizeSecurityGroupIngress/);
     const added = await page.locator('[data-testid="diff-ingress"] [data-diff="added"]').allInnerTexts();
-    assert.ok(added.some((l) => l.includes('"0.0.0.0/0"')), `diff shows the opened CIDR: ${added.join(' | ')}`);
-    assert.ok(added.some((l) => l.includes('"from_port": 22')), 'diff shows port 22');
-    assert.match(await text(page, 'suggested-fix'), /terraform apply -target='module\.net\.aws_security_group\.web'/);
+    assert.ok(
+      added.some((l) => l.includes('"0.0.0.0/0"')),
+      `diff shows the opened CIDR: ${added.join(' | ')}`,
+    );
+    assert.ok(
+      added.some((l) => l.includes('"from_port": 22')),
+      'diff shows port 22',
+    );
+    assert.match(
+      await text(page, 'suggested-fix'),
+      /terraform apply -target='module\.net\.aws_security_group\.web'/,
+    );
     await page.getByRole('button', { name: /copy/i }).waitFor();
     await shot(page, 'drift-detail');
     await page.close();
@@ -130,14 +151,20 @@ describe('plugin pages in Chromium', () => {
     const resolved = await open('drift/71a0f3d9b5c2e864', '[data-testid="drift-detail"]');
     await waitText(resolved, 'drift-status', 'resolved');
     assert.equal(await resolved.locator('[data-testid="drift-history"] tbody tr').count(), 2);
-    assert.match(await resolved.getByTestId('diff-instance_type').innerText(), /- "t3\.micro"[\s\S]*\+ "t3\.large"/);
+    assert.match(
+      await resolved.getByTestId('diff-instance_type').innerText(),
+      /- "t3\.micro"[\s\S]*\+ "t3\.large"/,
+    );
     await shot(resolved, 'drift-detail-resolved');
     await resolved.close();
   });
 
   it('Alert rules page is routed and renders', async () => {
     const page = await open('alert-rules', 'h1, h2, h3, [data-testid]');
-    await page.getByText(/alert rules/i).first().waitFor({ timeout: 20_000 });
+    await page
+      .getByText(/alert rules/i)
+      .first()
+      .waitFor({ timeout: 20_000 });
     await shot(page, 'alert-rules');
     await page.close();
   });
@@ -152,17 +179,26 @@ describe('plugin pages in Chromium', () => {
     assert.deepEqual(state.savedSettings.at(-1), {
       enabled: true,
       pinned: true,
-      jsonData: { lokiDatasourceUid: 'loki', prometheusDatasourceUid: 'prometheus', jobLabel: 'tfdrift-prod' },
+      jsonData: {
+        lokiDatasourceUid: 'loki',
+        prometheusDatasourceUid: 'prometheus',
+        jobLabel: 'tfdrift-prod',
+      },
     });
     await shot(page, 'configuration');
     await page.close();
   });
 
   it('sent only guarded LogQL through the datasource proxy and hit no page errors', () => {
-    const loki = state.requests.filter((r) => r.path.startsWith('/api/datasources/proxy/uid/loki/loki/api/v1/query'));
+    const loki = state.requests.filter((r) =>
+      r.path.startsWith('/api/datasources/proxy/uid/loki/loki/api/v1/query'),
+    );
     assert.ok(loki.length >= 8, `expected Loki queries, saw ${loki.length}`);
     for (const r of loki) {
-      assert.match(r.params.query, /^(?:topk\(\d+, )?(?:sum(?: by \([^)]*\))? \(count_over_time\()?\{job="tfdrift"[^}]*\}(?: \|= "[^"]+")? \| json \| __error__=""/);
+      assert.match(
+        r.params.query,
+        /^(?:topk\(\d+, )?(?:sum(?: by \([^)]*\))? \(count_over_time\()?\{job="tfdrift"[^}]*\}(?: \|= "[^"]+")? \| json \| __error__=""/,
+      );
     }
     assert.ok(state.requests.some((r) => r.path === '/api/datasources/proxy/uid/prometheus/api/v1/query'));
     assert.deepEqual(pageErrors, []);

@@ -44,7 +44,10 @@ function send(res: http.ServerResponse, answer: PeerResponse): void {
 /** Query parameters from the URL and, for POST form bodies (Prometheus allows both), from the body. */
 async function paramsOf(req: http.IncomingMessage, url: URL): Promise<Record<string, string>> {
   const params = Object.fromEntries(url.searchParams);
-  if (req.method === 'POST' && (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+  if (
+    req.method === 'POST' &&
+    (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')
+  ) {
     Object.assign(params, Object.fromEntries(new URLSearchParams(await readBody(req))));
   }
   return params;
@@ -64,10 +67,19 @@ export function startPrometheusPeer(records: DriftRecord[]): Promise<Running> {
   });
 }
 
-const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
+const STATIC_TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.html': 'text/html',
+  '.map': 'application/json',
+};
 
 /** Serves the bundled harness and answers /api/* like Grafana, proxying datasource calls to the peers over HTTP. */
-export function startHarnessServer(bundleDir: string, state: GrafanaApiState, peers: { loki: string; prometheus: string }): Promise<Running> {
+export function startHarnessServer(
+  bundleDir: string,
+  state: GrafanaApiState,
+  peers: { loki: string; prometheus: string },
+): Promise<Running> {
   state.upstream = async (kind, apiPath, params) => {
     const target = new URL(apiPath, kind === 'loki' ? peers.loki : peers.prometheus);
     Object.entries(params).forEach(([k, v]) => target.searchParams.set(k, v));
@@ -81,7 +93,16 @@ export function startHarnessServer(bundleDir: string, state: GrafanaApiState, pe
     if (url.pathname.startsWith('/api/')) {
       const raw = await readBody(req);
       const body = raw ? JSON.parse(raw) : undefined;
-      send(res, await handleGrafanaApi(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams), body, state));
+      send(
+        res,
+        await handleGrafanaApi(
+          req.method ?? 'GET',
+          url.pathname,
+          Object.fromEntries(url.searchParams),
+          body,
+          state,
+        ),
+      );
       return;
     }
     const file = url.pathname === '/' ? 'index.html' : path.basename(url.pathname);

@@ -31,9 +31,25 @@ export function AppHarness({ path, jsonData }: { path: string; jsonData?: Record
   const meta = pluginMeta(jsonData);
   return (
     <PluginContextProvider meta={meta}>
-      <MemoryRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }} initialEntries={[`${PLUGIN_BASE_URL}/${path.replace(/^\//, '')}`]}>
+      <MemoryRouter
+        future={{ v7_startTransition: true, v7_relativeSplatPath: true }}
+        initialEntries={[`${PLUGIN_BASE_URL}/${path.replace(/^\//, '')}`]}
+      >
         <Routes>
-          <Route path={`${PLUGIN_BASE_URL}/*`} element={<React.Suspense fallback="Loading…"><App basename={PLUGIN_BASE_URL} meta={meta} path={PLUGIN_BASE_URL} onNavChanged={() => {}} query={{}} /></React.Suspense>} />
+          <Route
+            path={`${PLUGIN_BASE_URL}/*`}
+            element={
+              <React.Suspense fallback="Loading…">
+                <App
+                  basename={PLUGIN_BASE_URL}
+                  meta={meta}
+                  path={PLUGIN_BASE_URL}
+                  onNavChanged={() => {}}
+                  query={{}}
+                />
+              </React.Suspense>
+            }
+          />
         </Routes>
       </MemoryRouter>
     </PluginContextProvider>

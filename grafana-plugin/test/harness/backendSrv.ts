@@ -50,11 +50,16 @@ export function createBackendSrv(transport: Transport): BackendSrv {
     fetch: <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> => from(request<T>(options)),
     request: async <T>(options: BackendSrvRequest): Promise<T> => (await request<T>(options)).data,
     datasourceRequest: <T>(options: BackendSrvRequest) => request<T>(options),
-    get: async <T>(url: string, params?: BackendSrvRequest['params']): Promise<T> => (await request<T>({ url, params })).data,
-    post: async <T>(url: string, data?: unknown): Promise<T> => (await request<T>({ url, method: 'POST', data })).data,
-    put: async <T>(url: string, data?: unknown): Promise<T> => (await request<T>({ url, method: 'PUT', data })).data,
-    patch: async <T>(url: string, data?: unknown): Promise<T> => (await request<T>({ url, method: 'PATCH', data })).data,
-    delete: async <T>(url: string, data?: unknown): Promise<T> => (await request<T>({ url, method: 'DELETE', data })).data,
+    get: async <T>(url: string, params?: BackendSrvRequest['params']): Promise<T> =>
+      (await request<T>({ url, params })).data,
+    post: async <T>(url: string, data?: unknown): Promise<T> =>
+      (await request<T>({ url, method: 'POST', data })).data,
+    put: async <T>(url: string, data?: unknown): Promise<T> =>
+      (await request<T>({ url, method: 'PUT', data })).data,
+    patch: async <T>(url: string, data?: unknown): Promise<T> =>
+      (await request<T>({ url, method: 'PATCH', data })).data,
+    delete: async <T>(url: string, data?: unknown): Promise<T> =>
+      (await request<T>({ url, method: 'DELETE', data })).data,
   };
   return srv as unknown as BackendSrv;
 }

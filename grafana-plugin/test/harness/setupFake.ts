@@ -7,6 +7,8 @@ import { createBackendSrv } from './backendSrv';
 /** Installs a BackendSrv answered in process by the Grafana API slice and the Loki/Prometheus peers. */
 export function installFakeGrafana(records: DriftRecord[] = loadFixtureRecords()): GrafanaApiState {
   const state: GrafanaApiState = { records, savedSettings: [], requests: [] };
-  setBackendSrv(createBackendSrv((method, path, params, body) => handleGrafanaApi(method, path, params, body, state)));
+  setBackendSrv(
+    createBackendSrv((method, path, params, body) => handleGrafanaApi(method, path, params, body, state)),
+  );
   return state;
 }

@@ -7,7 +7,11 @@ import { handlePrometheusRequest } from './prometheus';
  * Prometheus peers), the datasource list and the plugin settings endpoint. Shared by the jest fake
  * backend (in process) and the browser harness server (forwarding over HTTP to the peers).
  */
-export type Upstream = (kind: 'loki' | 'prometheus', path: string, params: Record<string, string>) => Promise<PeerResponse>;
+export type Upstream = (
+  kind: 'loki' | 'prometheus',
+  path: string,
+  params: Record<string, string>,
+) => Promise<PeerResponse>;
 
 export const DATASOURCES = [
   { uid: 'loki', name: 'Loki', type: 'loki' },
@@ -25,7 +29,9 @@ export interface GrafanaApiState {
 
 export function inProcessUpstream(records: DriftRecord[]): Upstream {
   return async (kind, path, params) =>
-    kind === 'loki' ? handleLokiRequest(path, params, records) : handlePrometheusRequest(path, params, records);
+    kind === 'loki'
+      ? handleLokiRequest(path, params, records)
+      : handlePrometheusRequest(path, params, records);
 }
 
 export async function handleGrafanaApi(
@@ -46,7 +52,10 @@ export async function handleGrafanaApi(
     return upstream(ds.type as 'loki' | 'prometheus', proxy[2], params);
   }
   if (method === 'GET' && path === '/api/datasources') {
-    return { status: 200, body: DATASOURCES.map((d, i) => ({ id: i + 1, ...d, access: 'proxy', url: `http://${d.type}` })) };
+    return {
+      status: 200,
+      body: DATASOURCES.map((d, i) => ({ id: i + 1, ...d, access: 'proxy', url: `http://${d.type}` })),
+    };
   }
   const settings = /^\/api\/plugins\/([^/]+)\/settings$/.exec(path);
   if (settings && method === 'POST') {

@@ -21,7 +21,14 @@ export function matches(labels: Labels, m: PeerMatcher): boolean {
   }
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `5m`, `1h30m`, `90s` → milliseconds. Throws on anything else (so bad queries fail loudly). */
 export function parseDuration(text: string): number {

@@ -46,19 +46,41 @@ export function metricsAt(records: DriftRecord[], atMs: number): Map<string, Ser
     if (r.event_type === 'terraform_drift_detected') {
       const { provider, change_type, severity } = r;
       const account_id = r.account_id ?? '';
-      add('tfdrift_drifts_total', { ...TARGET, provider, account_id, change_type, severity, resource_type: r.resource_type ?? '' }, 1);
+      add(
+        'tfdrift_drifts_total',
+        { ...TARGET, provider, account_id, change_type, severity, resource_type: r.resource_type ?? '' },
+        1,
+      );
     }
   }
   for (const r of latest.values()) {
     if (r.event_type === 'terraform_drift_detected') {
-      add('tfdrift_drifts_open', { ...TARGET, provider: r.provider, account_id: r.account_id ?? '', change_type: r.change_type, severity: r.severity }, 1);
+      add(
+        'tfdrift_drifts_open',
+        {
+          ...TARGET,
+          provider: r.provider,
+          account_id: r.account_id ?? '',
+          change_type: r.change_type,
+          severity: r.severity,
+        },
+        1,
+      );
     }
   }
   add('tfdrift_input_connected', { ...TARGET, input: 'falco_http' }, 1);
   add('tfdrift_input_connected', { ...TARGET, input: 'falco_grpc' }, 0);
   // prod loaded 30 s ago; staging's last good load was 2 h ago (a stale state the page must flag).
-  add('tfdrift_state_last_success_timestamp_seconds', { ...TARGET, state: 'prod' }, Math.floor(atMs / 1000) - 30);
-  add('tfdrift_state_last_success_timestamp_seconds', { ...TARGET, state: 'staging' }, Math.floor(atMs / 1000) - 7200);
+  add(
+    'tfdrift_state_last_success_timestamp_seconds',
+    { ...TARGET, state: 'prod' },
+    Math.floor(atMs / 1000) - 30,
+  );
+  add(
+    'tfdrift_state_last_success_timestamp_seconds',
+    { ...TARGET, state: 'staging' },
+    Math.floor(atMs / 1000) - 7200,
+  );
   add('tfdrift_build_info', { ...TARGET, version: '0.1.0' }, 1);
   return out;
 }
@@ -165,7 +187,12 @@ function evaluate(expr: Expr, records: DriftRecord[], atMs: number): Value {
         g.values.push(s.value);
         groups.set(key, g);
       }
-      const reduce = { sum: (v: number[]) => v.reduce((a, b) => a + b, 0), max: (v: number[]) => Math.max(...v), min: (v: number[]) => Math.min(...v), count: (v: number[]) => v.length }[expr.op];
+      const reduce = {
+        sum: (v: number[]) => v.reduce((a, b) => a + b, 0),
+        max: (v: number[]) => Math.max(...v),
+        min: (v: number[]) => Math.min(...v),
+        count: (v: number[]) => v.length,
+      }[expr.op];
       return { vector: [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(g.values) })) };
     }
     case 'topk': {
@@ -196,7 +223,10 @@ function parseTime(value: string | undefined, fallbackMs: number): number {
   return /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
 }
 
-const fail = (error: string): PeerResponse => ({ status: 400, body: { status: 'error', errorType: 'bad_data', error } });
+const fail = (error: string): PeerResponse => ({
+  status: 400,
+  body: { status: 'error', errorType: 'bad_data', error },
+});
 
 /** Handles one Prometheus HTTP API request (path without host, decoded params). */
 export function handlePrometheusRequest(
@@ -224,14 +254,19 @@ export function handlePrometheusRequest(
       const data =
         'scalar' in v
           ? { resultType: 'scalar', result: [at / 1000, toJson(v.scalar)] }
-          : { resultType: 'vector', result: v.vector.map((s) => ({ metric: s.labels, value: [at / 1000, toJson(s.value)] })) };
+          : {
+              resultType: 'vector',
+              result: v.vector.map((s) => ({ metric: s.labels, value: [at / 1000, toJson(s.value)] })),
+            };
       return { status: 200, body: { status: 'success', data } };
     }
     const start = parseTime(params.start, nowMs - 3_600_000);
     const end = parseTime(params.end, nowMs);
     const step = Number(params.step ?? '60') * 1000;
     if (!(step > 0) || (end - start) / step > 11_000) {
-      return fail('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      return fail(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
     }
     const series = new Map<string, { metric: Labels; values: Array<[number, string]> }>();
     for (let t = start; t <= end; t += step) {
@@ -244,7 +279,10 @@ export function handlePrometheusRequest(
         series.set(key, target);
       }
     }
-    return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result: [...series.values()] } } };
+    return {
+      status: 200,
+      body: { status: 'success', data: { resultType: 'matrix', result: [...series.values()] } },
+    };
   } catch (err) {
     return fail((err as Error).message);
   }

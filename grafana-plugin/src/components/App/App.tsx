@@ -4,8 +4,12 @@ import { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
 
 // Each page is its own chunk, loaded when first visited.
-const OverviewPage = React.lazy(() => import('../../pages/Overview/OverviewPage').then((m) => ({ default: m.OverviewPage })));
-const ThreeWayPage = React.lazy(() => import('../../pages/ThreeWay/ThreeWayPage').then((m) => ({ default: m.ThreeWayPage })));
+const OverviewPage = React.lazy(() =>
+  import('../../pages/Overview/OverviewPage').then((m) => ({ default: m.OverviewPage })),
+);
+const ThreeWayPage = React.lazy(() =>
+  import('../../pages/ThreeWay/ThreeWayPage').then((m) => ({ default: m.ThreeWayPage })),
+);
 const DriftDetailPage = React.lazy(() =>
   import('../../pages/DriftDetail/DriftDetailPage').then((m) => ({ default: m.DriftDetailPage })),
 );

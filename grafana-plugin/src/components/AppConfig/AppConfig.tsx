@@ -8,5 +8,10 @@ export type AppConfigProps = PluginConfigPageProps<AppPluginMeta<Record<string, 
 /** The plugin's configuration tab (Administration → Plugins → TFDrift). */
 export default function AppConfig({ plugin }: AppConfigProps) {
   // Grafana reads jsonData when it loads the plugin, so reload after saving (as the template does).
-  return <SettingsForm initial={settingsFromJsonData(plugin.meta.jsonData)} onSaved={() => window.location.reload()} />;
+  return (
+    <SettingsForm
+      initial={settingsFromJsonData(plugin.meta.jsonData)}
+      onSaved={() => window.location.reload()}
+    />
+  );
 }

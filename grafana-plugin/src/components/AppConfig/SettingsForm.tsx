@@ -16,8 +16,14 @@ interface DatasourceInfo {
 }
 
 /** Datasources of a type as select options; keeps the current uid even when it is not (yet) provisioned. */
-export function datasourceOptions(list: DatasourceInfo[], type: string, current: string): Array<SelectableValue<string>> {
-  const options = list.filter((d) => d.type === type).map((d) => ({ label: `${d.name} (${d.uid})`, value: d.uid }));
+export function datasourceOptions(
+  list: DatasourceInfo[],
+  type: string,
+  current: string,
+): Array<SelectableValue<string>> {
+  const options = list
+    .filter((d) => d.type === type)
+    .map((d) => ({ label: `${d.name} (${d.uid})`, value: d.uid }));
   if (current && !options.some((o) => o.value === current)) {
     options.push({ label: `${current} (not found)`, value: current });
   }
@@ -94,7 +100,10 @@ export function SettingsForm({ initial, onSaved }: Props) {
             onChange={(v) => setForm({ ...form, prometheusDatasourceUid: v.value ?? '' })}
           />
         </Field>
-        <Field label="Job label" description="The Loki stream label job of drift records (exporter outputs.loki.labels.job).">
+        <Field
+          label="Job label"
+          description="The Loki stream label job of drift records (exporter outputs.loki.labels.job)."
+        >
           <Input
             id="tfdrift-job"
             aria-label="Job label"
@@ -105,7 +114,11 @@ export function SettingsForm({ initial, onSaved }: Props) {
         </Field>
       </FieldSet>
       {status && (
-        <Alert severity={status.ok ? 'success' : 'error'} title={status.ok ? 'Saved' : 'Save failed'} data-testid="settings-status">
+        <Alert
+          severity={status.ok ? 'success' : 'error'}
+          title={status.ok ? 'Saved' : 'Save failed'}
+          data-testid="settings-status"
+        >
           {status.message}
         </Alert>
       )}

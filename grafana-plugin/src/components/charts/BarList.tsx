@@ -10,7 +10,15 @@ export interface BarItem {
 }
 
 /** Horizontal bars with counts: readable for "top N" answers without a panel runtime. */
-export function BarList({ items, testId, empty = 'No drifts in this range' }: { items: BarItem[]; testId?: string; empty?: string }) {
+export function BarList({
+  items,
+  testId,
+  empty = 'No drifts in this range',
+}: {
+  items: BarItem[];
+  testId?: string;
+  empty?: string;
+}) {
   const styles = useStyles2(getStyles);
   if (items.length === 0) {
     return <p className={styles.empty}>{empty}</p>;
@@ -24,7 +32,10 @@ export function BarList({ items, testId, empty = 'No drifts in this range' }: { 
             {item.label || '(none)'}
           </span>
           <span className={styles.track}>
-            <span className={styles.bar} style={{ width: `${(item.value / max) * 100}%`, background: item.color }} />
+            <span
+              className={styles.bar}
+              style={{ width: `${(item.value / max) * 100}%`, background: item.color }}
+            />
           </span>
           <span className={styles.value}>{item.value}</span>
         </li>
@@ -35,7 +46,13 @@ export function BarList({ items, testId, empty = 'No drifts in this range' }: { 
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0 }),
-  row: css({ display: 'grid', gridTemplateColumns: 'minmax(0, 2fr) 3fr auto', gap: theme.spacing(1), alignItems: 'center', padding: '2px 0' }),
+  row: css({
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, 2fr) 3fr auto',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+    padding: '2px 0',
+  }),
   label: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   track: css({ background: theme.colors.background.secondary, height: 12, borderRadius: 2 }),
   bar: css({ display: 'block', height: '100%', borderRadius: 2, background: theme.colors.primary.main }),

@@ -11,15 +11,36 @@ interface Props {
   seriesLabel: string;
   colors: Record<string, string>;
   order: string[];
+  /** The queried window and step: empty steps are real gaps, so bars sit at their time slot. */
+  from: number;
+  to: number;
+  stepMs: number;
   testId?: string;
   height?: number;
 }
 
 /** Stacked columns over time (drifts per step by severity) as SVG. */
-export function StackedBars({ series, seriesLabel, colors, order, testId, height = 160 }: Props) {
+export function StackedBars({
+  series,
+  seriesLabel,
+  colors,
+  order,
+  from,
+  to,
+  stepMs,
+  testId,
+  height = 160,
+}: Props) {
   const styles = useStyles2(getStyles);
-  const times = [...new Set(series.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b);
-  const byName = new Map(series.map((s) => [s.labels[seriesLabel] ?? '', new Map(s.points)]));
+  const slots = Math.max(1, Math.floor((to - from) / stepMs) + 1);
+  const times = Array.from({ length: slots }, (_, i) => from + i * stepMs);
+  const slotOf = (t: number) => Math.min(slots - 1, Math.max(0, Math.round((t - from) / stepMs)));
+  const byName = new Map<string, Map<number, number>>();
+  for (const s of series) {
+    const perSlot = new Map<number, number>();
+    s.points.forEach(([t, v]) => perSlot.set(times[slotOf(t)], (perSlot.get(times[slotOf(t)]) ?? 0) + v));
+    byName.set(s.labels[seriesLabel] ?? '', perSlot);
+  }
   const names = [...byName.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const totals = times.map((t) => names.reduce((sum, n) => sum + (byName.get(n)!.get(t) ?? 0), 0));
   const max = Math.max(1, ...totals);
@@ -28,7 +49,13 @@ export function StackedBars({ series, seriesLabel, colors, order, testId, height
   const grandTotal = series.reduce((sum, s) => sum + s.points.reduce((a, [, v]) => a + v, 0), 0);
   return (
     <div data-testid={testId} data-total={grandTotal}>
-      <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" className={styles.svg} role="img" aria-label="drifts over time">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        preserveAspectRatio="none"
+        className={styles.svg}
+        role="img"
+        aria-label="drifts over time"
+      >
         {times.map((t, i) => {
           let y = height;
           return names.map((n) => {
@@ -39,7 +66,14 @@ export function StackedBars({ series, seriesLabel, colors, order, testId, height
             const h = (v / max) * (height - 4);
             y -= h;
             return (
-              <rect key={`${t}-${n}`} x={i * barWidth + 1} y={y} width={Math.max(1, barWidth - 2)} height={h} fill={colors[n] ?? '#888'}>
+              <rect
+                key={`${t}-${n}`}
+                x={i * barWidth + 1}
+                y={y}
+                width={Math.max(1, barWidth - 2)}
+                height={h}
+                fill={colors[n] ?? '#888'}
+              >
                 <title>{`${formatTime(t)} ${n}: ${v}`}</title>
               </rect>
             );
@@ -65,7 +99,13 @@ export function StackedBars({ series, seriesLabel, colors, order, testId, height
 
 const getStyles = (theme: GrafanaTheme2) => ({
   svg: css({ width: '100%', height: 160, background: theme.colors.background.secondary, borderRadius: 2 }),
-  legend: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(2), marginTop: theme.spacing(1), fontSize: theme.typography.bodySmall.fontSize }),
+  legend: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(1),
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
   legendItem: css({ display: 'inline-flex', alignItems: 'center', gap: 4 }),
   swatch: css({ width: 10, height: 10, borderRadius: 2, display: 'inline-block' }),
   axis: css({ marginLeft: 'auto', color: theme.colors.text.secondary }),

@@ -30,7 +30,8 @@ export function DriftTable({ rows, testId }: { rows: DriftRow[]; testId?: string
           <tr key={driftId} data-drift-id={driftId}>
             <td>
               <Link to={driftDetailUrl(driftId)} className={styles.link}>
-                {record.resource_type ?? '?'} <span className={styles.id}>{record.resource_id ?? record.resource_address ?? ''}</span>
+                {record.resource_type ?? '?'}{' '}
+                <span className={styles.id}>{record.resource_id ?? record.resource_address ?? ''}</span>
               </Link>
               {resolved && <Badge text="resolved" color="green" className={styles.badge} />}
             </td>
@@ -55,7 +56,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
     width: '100%',
     borderCollapse: 'collapse',
     fontSize: theme.typography.bodySmall.fontSize,
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, verticalAlign: 'top' },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      verticalAlign: 'top',
+    },
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
   }),
   link: css({ color: theme.colors.text.link, wordBreak: 'break-all' }),

@@ -42,6 +42,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     padding: theme.spacing(2),
     minWidth: 0,
   }),
-  header: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: theme.spacing(1) }),
+  header: css({
+    display: 'flex',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    marginBottom: theme.spacing(1),
+  }),
   title: css({ fontSize: theme.typography.h5.fontSize, margin: 0 }),
 });

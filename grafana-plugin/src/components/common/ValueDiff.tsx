@@ -14,7 +14,8 @@ export function ValueDiff({ change }: { change: AttributeChange }) {
       <div className={styles.head}>
         <code>{change.attribute}</code>
         <span className={styles.legend}>
-          <span className={styles.removed}>− expected (state)</span> <span className={styles.added}>+ actual (cloud)</span>
+          <span className={styles.removed}>− expected (state)</span>{' '}
+          <span className={styles.added}>+ actual (cloud)</span>
         </span>
       </div>
       <pre className={styles.pre}>
@@ -22,7 +23,11 @@ export function ValueDiff({ change }: { change: AttributeChange }) {
           <div
             key={i}
             data-diff={l.kind}
-            className={cx(styles.line, l.kind === 'removed' && styles.removed, l.kind === 'added' && styles.added)}
+            className={cx(
+              styles.line,
+              l.kind === 'removed' && styles.removed,
+              l.kind === 'added' && styles.added,
+            )}
           >
             {l.kind === 'removed' ? '- ' : l.kind === 'added' ? '+ ' : '  '}
             {l.text}

@@ -18,7 +18,15 @@ describe('Configuration page', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(screen.getByTestId('settings-status')).toHaveTextContent('Settings saved.'));
     expect(api.savedSettings).toEqual([
-      { enabled: true, pinned: true, jsonData: { lokiDatasourceUid: 'loki', prometheusDatasourceUid: 'prometheus', jobLabel: 'drift-prod' } },
+      {
+        enabled: true,
+        pinned: true,
+        jsonData: {
+          lokiDatasourceUid: 'loki',
+          prometheusDatasourceUid: 'prometheus',
+          jobLabel: 'drift-prod',
+        },
+      },
     ]);
   });
 

@@ -8,7 +8,10 @@ export function ConfigurationPage() {
   const settings = useAppSettings();
   return (
     <PluginPage>
-      <p>Pick the Loki and Prometheus datasources that hold TFDrift's drift records and metrics. Saved in the plugin's jsonData.</p>
+      <p>
+        Pick the Loki and Prometheus datasources that hold TFDrift's drift records and metrics. Saved in the
+        plugin's jsonData.
+      </p>
       <SettingsForm initial={settings} />
     </PluginPage>
   );

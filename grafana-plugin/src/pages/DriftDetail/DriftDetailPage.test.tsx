@@ -9,9 +9,15 @@ describe('Drift detail page', () => {
     render(<AppHarness path="drift/9f3c1a7e5b2d4c60" />);
     await waitFor(() => expect(screen.getByTestId('drift-detail')).toBeInTheDocument());
     expect(screen.getByTestId('drift-title')).toHaveTextContent('aws_security_group sg-0123456789abcdef0');
-    expect(within(screen.getByTestId('drift-who')).getByText('arn:aws:sts::123456789012:assumed-role/Admin/alice')).toBeInTheDocument();
-    expect(within(screen.getByTestId('drift-where')).getByText('module.net.aws_security_group.web')).toBeInTheDocument();
-    expect(within(screen.getByTestId('drift-how')).getByText('AuthorizeSecurityGroupIngress')).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('drift-who')).getByText('arn:aws:sts::123456789012:assumed-role/Admin/alice'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('drift-where')).getByText('module.net.aws_security_group.web'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('drift-how')).getByText('AuthorizeSecurityGroupIngress'),
+    ).toBeInTheDocument();
     expect(within(screen.getByTestId('drift-how')).getByText('203.0.113.42')).toBeInTheDocument();
     expect(within(screen.getByTestId('drift-when')).getByText('22.1s')).toBeInTheDocument();
 
@@ -21,20 +27,28 @@ describe('Drift detail page', () => {
     expect(added.join('\n')).toContain('"from_port": 22');
     expect(diff.querySelectorAll('[data-diff="removed"]')).toHaveLength(0);
 
-    expect(screen.getByTestId('suggested-fix')).toHaveTextContent("terraform apply -target='module.net.aws_security_group.web'");
+    expect(screen.getByTestId('suggested-fix')).toHaveTextContent(
+      "terraform apply -target='module.net.aws_security_group.web'",
+    );
     expect(screen.getByRole('button', { name: /copy/i })).toBeInTheDocument();
-    expect(within(screen.getByTestId('drift-event')).getByText('5d1f2c3b-7a8e-4f90-b1c2-d3e4f5a6b7c8')).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('drift-event')).getByText('5d1f2c3b-7a8e-4f90-b1c2-d3e4f5a6b7c8'),
+    ).toBeInTheDocument();
     expect(screen.getByTestId('drift-status')).toHaveTextContent('open');
 
     const query = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query_range'))?.params.query;
-    expect(query).toBe('{job="tfdrift"} |= "9f3c1a7e5b2d4c60" | json | __error__="" | drift_id="9f3c1a7e5b2d4c60"');
+    expect(query).toBe(
+      '{job="tfdrift"} |= "9f3c1a7e5b2d4c60" | json | __error__="" | drift_id="9f3c1a7e5b2d4c60"',
+    );
   });
 
   it('shows the history including the resolution, and the change as a scalar diff', async () => {
     installFakeGrafana();
     render(<AppHarness path="drift/71a0f3d9b5c2e864" />);
     await waitFor(() => expect(screen.getByTestId('drift-status')).toHaveTextContent('resolved'));
-    const rows = Array.from(screen.getByTestId('drift-history').querySelectorAll('tbody tr')).map((r) => r.getAttribute('data-event-type'));
+    const rows = Array.from(screen.getByTestId('drift-history').querySelectorAll('tbody tr')).map((r) =>
+      r.getAttribute('data-event-type'),
+    );
     expect(rows).toEqual(['terraform_drift_resolved', 'terraform_drift_detected']);
     const diff = screen.getByTestId('diff-instance_type');
     expect(diff.querySelector('[data-diff="removed"]')).toHaveTextContent('"t3.micro"');
@@ -44,7 +58,9 @@ describe('Drift detail page', () => {
   it('explains unmanaged resources and unknown drift ids', async () => {
     installFakeGrafana();
     const { unmount } = render(<AppHarness path="drift/2b7d9e41c0a85f13" />);
-    await waitFor(() => expect(screen.getByText('No Terraform state manages this resource.')).toBeInTheDocument());
+    await waitFor(() =>
+      expect(screen.getByText('No Terraform state manages this resource.')).toBeInTheDocument(),
+    );
     unmount();
     render(<AppHarness path="drift/doesnotexist" />);
     await waitFor(() => expect(screen.getByText('No records for this drift')).toBeInTheDocument());
@@ -53,6 +69,8 @@ describe('Drift detail page', () => {
   it('lists the latest drifts when no drift_id is given', async () => {
     installFakeGrafana();
     render(<AppHarness path="drift" />);
-    await waitFor(() => expect(within(screen.getByTestId('recent-drifts')).getAllByRole('link')).toHaveLength(7));
+    await waitFor(() =>
+      expect(within(screen.getByTestId('recent-drifts')).getAllByRole('link')).toHaveLength(7),
+    );
   });
 });

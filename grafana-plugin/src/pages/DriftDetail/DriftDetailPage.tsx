@@ -61,11 +61,22 @@ function DriftPicker({ window }: { window: { from: number; to: number } }) {
         }}
       >
         <Stack gap={1}>
-          <Input aria-label="drift_id" placeholder="drift_id" value={id} onChange={(e) => setId(e.currentTarget.value)} width={50} />
+          <Input
+            aria-label="drift_id"
+            placeholder="drift_id"
+            value={id}
+            onChange={(e) => setId(e.currentTarget.value)}
+            width={50}
+          />
           <Button type="submit">Show drift</Button>
         </Stack>
       </form>
-      <Section title="Latest drifts" testId="recent-drifts" loading={recent.loading && !recent.value} error={recent.error}>
+      <Section
+        title="Latest drifts"
+        testId="recent-drifts"
+        loading={recent.loading && !recent.value}
+        error={recent.error}
+      >
         <ul>
           {rows.map((r) => (
             <li key={r.driftId}>
@@ -90,7 +101,8 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
   );
   const entries: LogEntry[] = (history.value ?? []).filter((e) => e.record?.drift_id === driftId);
   const latest = entries[0]?.record ?? null;
-  const detection = entries.find((e) => e.record?.event_type === 'terraform_drift_detected')?.record ?? latest;
+  const detection =
+    entries.find((e) => e.record?.event_type === 'terraform_drift_detected')?.record ?? latest;
 
   if (history.loading && !history.value) {
     return <Section title={`Drift ${driftId}`} loading />;
@@ -115,7 +127,11 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
         <Stack gap={1}>
           <SeverityBadge severity={detection.severity} />
           <Badge text={detection.change_type} color="blue" />
-          <Badge data-testid="drift-status" text={resolved ? 'resolved' : 'open'} color={resolved ? 'green' : 'red'} />
+          <Badge
+            data-testid="drift-status"
+            text={resolved ? 'resolved' : 'open'}
+            color={resolved ? 'green' : 'red'}
+          />
         </Stack>
       </div>
       <div className={styles.grid}>
@@ -157,7 +173,12 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
               ['Service', detection.event?.source],
               ['Source IP', detection.source_ip],
               ['User agent', detection.user_agent],
-              ['Falco rule', detection.falco ? `${detection.falco.rule} (${detection.falco.priority}, ${detection.falco.hostname})` : null],
+              [
+                'Falco rule',
+                detection.falco
+                  ? `${detection.falco.rule} (${detection.falco.priority}, ${detection.falco.hostname})`
+                  : null,
+              ],
             ]}
           />
         </Section>
@@ -180,13 +201,22 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
         testId="drift-fix"
         actions={
           detection.suggested_fix ? (
-            <ClipboardButton size="sm" icon="copy" variant="secondary" getText={() => detection.suggested_fix ?? ''}>
+            <ClipboardButton
+              size="sm"
+              icon="copy"
+              variant="secondary"
+              getText={() => detection.suggested_fix ?? ''}
+            >
               Copy
             </ClipboardButton>
           ) : undefined
         }
       >
-        {detection.suggested_fix ? <pre data-testid="suggested-fix">{detection.suggested_fix}</pre> : <p>None</p>}
+        {detection.suggested_fix ? (
+          <pre data-testid="suggested-fix">{detection.suggested_fix}</pre>
+        ) : (
+          <p>None</p>
+        )}
       </Section>
       <Section title="Audit event" testId="drift-event">
         <Facts facts={[['Event id', detection.event?.id]]} />
@@ -243,8 +273,18 @@ function Facts({ facts }: { facts: Array<[string, string | null | undefined]> })
 
 const getStyles = (theme: GrafanaTheme2) => ({
   page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
-  title: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: theme.spacing(2), h2: { margin: 0 } }),
-  grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))', gap: theme.spacing(2) }),
+  title: css({
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: theme.spacing(2),
+    h2: { margin: 0 },
+  }),
+  grid: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))',
+    gap: theme.spacing(2),
+  }),
   facts: css({
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',
@@ -256,6 +296,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
     width: '100%',
     borderCollapse: 'collapse',
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}` },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+    },
   }),
 });

@@ -22,11 +22,12 @@ describe('Overview page', () => {
 
     const users = within(screen.getByTestId('top-users'));
     expect(users.getByText('alice').closest('li')).toHaveAttribute('data-value', '2');
-    expect(within(screen.getByTestId('top-resource-types')).getByText('aws_security_group')).toBeInTheDocument();
-    expect(within(screen.getByTestId('by-account-region')).getByText('123456789012 / us-east-1').closest('li')).toHaveAttribute(
-      'data-value',
-      '3',
-    );
+    expect(
+      within(screen.getByTestId('top-resource-types')).getByText('aws_security_group'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('by-account-region')).getByText('123456789012 / us-east-1').closest('li'),
+    ).toHaveAttribute('data-value', '3');
     expect(screen.getByTestId('over-time-chart')).toHaveAttribute('data-total', '7');
 
     expect(screen.getByTestId('input-falco_http')).toHaveTextContent('connected');
@@ -35,14 +36,18 @@ describe('Overview page', () => {
     expect(screen.getByTestId('state-prod')).toHaveTextContent('fresh');
 
     // Every Loki query went through the datasource proxy of the default uid, label filters first.
-    const lokiQueries = api.requests.filter((r) => r.path.startsWith('/api/datasources/proxy/uid/loki/')).map((r) => r.params.query);
+    const lokiQueries = api.requests
+      .filter((r) => r.path.startsWith('/api/datasources/proxy/uid/loki/'))
+      .map((r) => r.params.query);
     expect(lokiQueries.length).toBeGreaterThanOrEqual(5);
     lokiQueries.forEach((q) => expect(q).toMatch(/\{job="tfdrift"\} \| json \| __error__=""/));
   });
 
   it('uses the datasources and job label from jsonData', async () => {
     const api = installFakeGrafana();
-    render(<AppHarness path="overview" jsonData={{ lokiDatasourceUid: 'missing-loki', jobLabel: 'drift' }} />);
+    render(
+      <AppHarness path="overview" jsonData={{ lokiDatasourceUid: 'missing-loki', jobLabel: 'drift' }} />,
+    );
     await waitFor(() => expect(screen.getAllByText(/query failed/).length).toBeGreaterThan(0));
     expect(screen.getAllByText(/Data source not found/).length).toBeGreaterThan(0);
     const sent = api.requests.find((r) => r.path.startsWith('/api/datasources/proxy/uid/missing-loki/'));

@@ -20,7 +20,11 @@ import { loadHealth, loadOverview, sumOf, valueFor } from './overviewData';
 /** A state older than this is flagged stale: drift against an old state is guesswork. */
 const STALE_STATE_SECONDS = 3600;
 
-const CHANGE_COLORS: Record<string, string> = { unmanaged: '#ff9830', missing: '#e02f44', modified: '#5794f2' };
+const CHANGE_COLORS: Record<string, string> = {
+  unmanaged: '#ff9830',
+  missing: '#e02f44',
+  modified: '#5794f2',
+};
 
 export function OverviewPage() {
   const settings = useAppSettings();
@@ -53,7 +57,11 @@ export function OverviewPage() {
       }
     >
       <div className={styles.stats} data-testid="overview-stats">
-        <Stat label={`Drifts detected (${range})`} value={data ? sumOf(data.byChangeType) : undefined} testId="stat-total" />
+        <Stat
+          label={`Drifts detected (${range})`}
+          value={data ? sumOf(data.byChangeType) : undefined}
+          testId="stat-total"
+        />
         {CHANGE_TYPES.map((c) => (
           <Stat
             key={c}
@@ -66,34 +74,74 @@ export function OverviewPage() {
       </div>
 
       <div className={styles.grid}>
-        <Section title="Drifts over time by severity" testId="panel-over-time" loading={logs.loading && !data} error={logs.error}>
-          {data && <StackedBars series={data.overTime} seriesLabel="severity" colors={SEVERITY_COLORS} order={SEVERITIES} testId="over-time-chart" />}
+        <Section
+          title="Drifts over time by severity"
+          testId="panel-over-time"
+          loading={logs.loading && !data}
+          error={logs.error}
+        >
+          {data && (
+            <StackedBars
+              series={data.overTime}
+              seriesLabel="severity"
+              colors={SEVERITY_COLORS}
+              order={SEVERITIES}
+              from={window.from}
+              to={window.to}
+              stepMs={data.stepMs}
+              testId="over-time-chart"
+            />
+          )}
         </Section>
-        <Section title="By change type" testId="panel-change-type" loading={logs.loading && !data} error={logs.error}>
+        <Section
+          title="By change type"
+          testId="panel-change-type"
+          loading={logs.loading && !data}
+          error={logs.error}
+        >
           {data && (
             <BarList
               testId="by-change-type"
               items={data.byChangeType
-                .map((s) => ({ label: s.labels.change_type ?? '', value: s.value, color: CHANGE_COLORS[s.labels.change_type ?? ''] }))
+                .map((s) => ({
+                  label: s.labels.change_type ?? '',
+                  value: s.value,
+                  color: CHANGE_COLORS[s.labels.change_type ?? ''],
+                }))
                 .sort((a, b) => b.value - a.value)}
             />
           )}
         </Section>
-        <Section title="By account and region" testId="panel-account-region" loading={logs.loading && !data} error={logs.error}>
+        <Section
+          title="By account and region"
+          testId="panel-account-region"
+          loading={logs.loading && !data}
+          error={logs.error}
+        >
           {data && (
             <BarList
               testId="by-account-region"
               items={data.byAccountRegion
-                .map((s) => ({ label: `${s.labels.account_id ?? ''} / ${s.labels.region ?? ''}`, value: s.value }))
+                .map((s) => ({
+                  label: `${s.labels.account_id ?? ''} / ${s.labels.region ?? ''}`,
+                  value: s.value,
+                }))
                 .sort((a, b) => b.value - a.value)}
             />
           )}
         </Section>
-        <Section title="Top resource types" testId="panel-resource-types" loading={logs.loading && !data} error={logs.error}>
+        <Section
+          title="Top resource types"
+          testId="panel-resource-types"
+          loading={logs.loading && !data}
+          error={logs.error}
+        >
           {data && (
             <BarList
               testId="top-resource-types"
-              items={data.topResourceTypes.map((s) => ({ label: s.labels.resource_type ?? '', value: s.value })).sort((a, b) => b.value - a.value)}
+              items={data.topResourceTypes
+                .map((s) => ({ label: s.labels.resource_type ?? '', value: s.value }))
+                .sort((a, b) => b.value - a.value)}
             />
           )}
         </Section>
@@ -101,11 +149,18 @@ export function OverviewPage() {
           {data && (
             <BarList
               testId="top-users"
-              items={data.topUsers.map((s) => ({ label: s.labels.user_name ?? '', value: s.value })).sort((a, b) => b.value - a.value)}
+              items={data.topUsers
+                .map((s) => ({ label: s.labels.user_name ?? '', value: s.value }))
+                .sort((a, b) => b.value - a.value)}
             />
           )}
         </Section>
-        <Section title="Exporter health" testId="panel-health" loading={health.loading && !h} error={health.error}>
+        <Section
+          title="Exporter health"
+          testId="panel-health"
+          loading={health.loading && !h}
+          error={health.error}
+        >
           {h && (
             <div className={styles.health}>
               <div>
@@ -113,7 +168,11 @@ export function OverviewPage() {
                 {h.inputs.length === 0 && <p>No exporter metrics: is Prometheus scraping the exporter?</p>}
                 {h.inputs.map((s) => (
                   <div key={s.labels.input} data-testid={`input-${s.labels.input}`}>
-                    {s.labels.input}: <Badge text={s.value >= 1 ? 'connected' : 'disconnected'} color={s.value >= 1 ? 'green' : 'red'} />
+                    {s.labels.input}:{' '}
+                    <Badge
+                      text={s.value >= 1 ? 'connected' : 'disconnected'}
+                      color={s.value >= 1 ? 'green' : 'red'}
+                    />
                   </div>
                 ))}
               </div>
@@ -137,7 +196,17 @@ export function OverviewPage() {
   );
 }
 
-function Stat({ label, value, testId, href }: { label: string; value?: number; testId: string; href?: string }) {
+function Stat({
+  label,
+  value,
+  testId,
+  href,
+}: {
+  label: string;
+  value?: number;
+  testId: string;
+  href?: string;
+}) {
   const styles = useStyles2(getStyles);
   const body = (
     <>
@@ -157,7 +226,12 @@ function Stat({ label, value, testId, href }: { label: string; value?: number; t
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  stats: css({ display: 'grid', gridTemplateColumns: 'repeat(4, minmax(0, 1fr))', gap: theme.spacing(2), marginBottom: theme.spacing(2) }),
+  stats: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(4, minmax(0, 1fr))',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(2),
+  }),
   stat: css({
     display: 'block',
     background: theme.colors.background.primary,
@@ -167,7 +241,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   statValue: css({ fontSize: theme.typography.h1.fontSize, fontWeight: theme.typography.fontWeightMedium }),
   statLabel: css({ color: theme.colors.text.secondary }),
-  grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: theme.spacing(2) }),
+  grid: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))',
+    gap: theme.spacing(2),
+  }),
   health: css({ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: theme.spacing(2) }),
   sub: css({ fontSize: theme.typography.body.fontSize, color: theme.colors.text.secondary }),
 });

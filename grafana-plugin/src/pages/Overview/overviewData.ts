@@ -8,6 +8,7 @@ import { durationFor } from '../../utils/time';
 
 export interface OverviewData {
   overTime: Series[];
+  stepMs: number;
   byChangeType: Sample[];
   byAccountRegion: Sample[];
   topResourceTypes: Sample[];
@@ -21,11 +22,20 @@ export interface HealthData {
 }
 
 /** Every LogQL panel of the Overview page, in parallel. */
-export async function loadOverview(settings: AppSettings, filters: DriftFilters, window: TimeWindow): Promise<OverviewData> {
+export async function loadOverview(
+  settings: AppSettings,
+  filters: DriftFilters,
+  window: TimeWindow,
+): Promise<OverviewData> {
   const uid = settings.lokiDatasourceUid;
   const queries = overviewLogQueries(settings.jobLabel, filters, durationFor(window.to - window.from));
   const step = stepSeconds(window, 48);
-  const overTimeQuery = driftCountBy({ job: settings.jobLabel, filters, by: ['severity'], range: durationFor(step * 1000) });
+  const overTimeQuery = driftCountBy({
+    job: settings.jobLabel,
+    filters,
+    by: ['severity'],
+    range: durationFor(step * 1000),
+  });
   const [overTime, byChangeType, byAccountRegion, topResourceTypes, topUsers] = await Promise.all([
     lokiRange(uid, overTimeQuery, window, step),
     lokiInstant(uid, queries.byChangeType, window.to),
@@ -33,11 +43,15 @@ export async function loadOverview(settings: AppSettings, filters: DriftFilters,
     lokiInstant(uid, queries.topResourceTypes, window.to),
     lokiInstant(uid, queries.topUsers, window.to),
   ]);
-  return { overTime, byChangeType, byAccountRegion, topResourceTypes, topUsers };
+  return { overTime, stepMs: step * 1000, byChangeType, byAccountRegion, topResourceTypes, topUsers };
 }
 
 /** Open drifts and exporter health from Prometheus. */
-export async function loadHealth(settings: AppSettings, filters: DriftFilters, now: number): Promise<HealthData> {
+export async function loadHealth(
+  settings: AppSettings,
+  filters: DriftFilters,
+  now: number,
+): Promise<HealthData> {
   const uid = settings.prometheusDatasourceUid;
   const [open, inputs, stateAges] = await Promise.all([
     promInstant(uid, openDriftsBy(filters, ['change_type']), now),

@@ -5,7 +5,9 @@ import { installFakeGrafana } from '../../../test/harness/setupFake';
 import { paramsFromState, stateFromParams } from './threeWayFilters';
 
 const rowsOf = (changeType: string) =>
-  Array.from(screen.getByTestId(`column-${changeType}`).querySelectorAll('tbody tr')).map((tr) => tr.getAttribute('data-drift-id'));
+  Array.from(screen.getByTestId(`column-${changeType}`).querySelectorAll('tbody tr')).map((tr) =>
+    tr.getAttribute('data-drift-id'),
+  );
 
 describe('Three-way page', () => {
   it('lists open unmanaged, missing and modified drifts side by side with counts and detail links', async () => {
@@ -23,7 +25,9 @@ describe('Three-way page', () => {
 
   it('applies URL filters server-side as stream labels and json fields', async () => {
     const api = installFakeGrafana();
-    render(<AppHarness path="three-way?account_id=123456789012&resource_type=aws_s3_bucket,aws_security_group&resolved=1" />);
+    render(
+      <AppHarness path="three-way?account_id=123456789012&resource_type=aws_s3_bucket,aws_security_group&resolved=1" />,
+    );
     await waitFor(() => expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('1'));
     expect(screen.getByTestId('count-modified')).toHaveTextContent('1');
     expect(screen.getByTestId('count-missing')).toHaveTextContent('0');

@@ -34,20 +34,29 @@ export function ThreeWayPage() {
   const window = useMemo(() => windowFor(state.range, now), [state.range, now]);
   const query = driftLogQuery({ job: settings.jobLabel, filters: state.filters });
 
-  const logs = useAsync(() => lokiLogs(settings.lokiDatasourceUid, query, window, LINE_LIMIT), [settings, query, window]);
+  const logs = useAsync(
+    () => lokiLogs(settings.lokiDatasourceUid, query, window, LINE_LIMIT),
+    [settings, query, window],
+  );
   const labelOptions = useAsync(async () => {
     const [accounts, regions, providers] = await Promise.all(
-      ['account_id', 'region', 'provider'].map((l) => lokiLabelValues(settings.lokiDatasourceUid, l, window).catch(() => [])),
+      ['account_id', 'region', 'provider'].map((l) =>
+        lokiLabelValues(settings.lokiDatasourceUid, l, window).catch(() => []),
+      ),
     );
     return { account_id: accounts, region: regions, provider: providers };
   }, [settings, window]);
 
-  const rows = useMemo(() => groupDrifts(logs.value ?? []).filter((r) => state.showResolved || !r.resolved), [logs.value, state.showResolved]);
+  const rows = useMemo(
+    () => groupDrifts(logs.value ?? []).filter((r) => state.showResolved || !r.resolved),
+    [logs.value, state.showResolved],
+  );
   const columns = splitByChangeType(rows);
   const truncated = (logs.value?.length ?? 0) >= LINE_LIMIT;
 
   const update = (patch: Partial<typeof state>) => setParams(paramsFromState({ ...state, ...patch }));
-  const setFilter = (key: ThreeWayFilterKey, values: string[]) => update({ filters: { ...state.filters, [key]: values } });
+  const setFilter = (key: ThreeWayFilterKey, values: string[]) =>
+    update({ filters: { ...state.filters, [key]: values } });
   const selected = (key: ThreeWayFilterKey): string[] => {
     const v = state.filters[key];
     return Array.isArray(v) ? v : [];
@@ -94,7 +103,10 @@ export function ThreeWayPage() {
         {filterField('severity', 'Severity')}
         {filterField('resource_type', 'Resource type')}
         <InlineField label="Show resolved">
-          <InlineSwitch value={state.showResolved} onChange={(e) => update({ showResolved: e.currentTarget.checked })} />
+          <InlineSwitch
+            value={state.showResolved}
+            onChange={(e) => update({ showResolved: e.currentTarget.checked })}
+          />
         </InlineField>
       </div>
       {truncated && (

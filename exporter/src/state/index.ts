@@ -7,6 +7,8 @@ export const INDEXED_FIELDS = new Set([
   'topic_arn', 'queue_url', 'repository', 'zone_id', 'vpc_id', 'subnet_id', 'route_table_id', 'network_acl_id',
   'allocation_id', 'rest_api_id', 'api_id', 'load_balancer_arn', 'launch_template_id', 'log_group_name',
   'table_name', 'project', 'network', 'zone', 'region', 'resource_group_name', 'unique_id',
+  // azurerm resources keyed by another ARM ID than `id` (role definitions, Key Vault children, per-parent settings).
+  'role_definition_resource_id', 'resource_versionless_id', 'resource_manager_versionless_id', 'key_vault_id', 'server_id',
   // AWS mapping tables (issue 4): Bedrock guardrails are named only by these.
   'guardrail_arn', 'guardrail_id',
 ]);

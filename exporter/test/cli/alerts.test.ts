@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerAlertsCommand } from '../../src/cli/commands/alerts.js';
 import { CliError } from '../../src/cli/exit.js';
 import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
+import { runCli } from '../helpers/cli.js';
 
 const TOKEN = 'glsa_cli';
 let peer: GrafanaPeer;
@@ -129,5 +130,26 @@ describe('tfdrift alerts', () => {
 
     expect((await tfdrift(['apply'])).error?.message).toContain('--grafana-url is required');
     expect((await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'medium'])).error?.message).toContain('--preset must be small or large');
+  });
+});
+
+describe('npx tfdrift alerts (the built bin)', () => {
+  it('apply: JSON on stdout only, progress on stderr, exit 0; then diff finds nothing', async () => {
+    const run = await runCli(['alerts', 'apply', '--grafana-url', peer.url, '--json'], { env: { GRAFANA_TOKEN: TOKEN } });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.changes.filter((c: { action: string }) => c.action === 'create')).toHaveLength(10);
+    expect(run.stderr).toContain('10 to create');
+    const diff = await runCli(['alerts', 'diff', '--grafana-url', peer.url, '--token', TOKEN]);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toBe('');
+    expect(diff.stderr).toContain('no changes');
+  });
+
+  it('an error names the URL and status, exits 2 and keeps stdout empty', async () => {
+    const run = await runCli(['alerts', 'apply', '--grafana-url', peer.url, '--token', 'wrong', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`tfdrift: Grafana rejected the credentials \\(GET ${peer.url}/api/datasources/uid/loki → 401`));
   });
 });

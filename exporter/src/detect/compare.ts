@@ -216,6 +216,13 @@ export const COMPARATORS: Record<string, Comparator> = {
   tags: { normalise: normaliseTags },
   sg_rules: { normalise: normaliseSgRules },
   json: { normalise: (v) => decodePolicy(v) },
+  /** `-1`, `all` and protocol numbers (6, 17) mean the same as Terraform's names. */
+  ip_protocol: {
+    normalise: (v) => {
+      const s = scalar(v);
+      return s === null ? null : (PROTOCOLS[String(s).toLowerCase()] ?? String(s).toLowerCase());
+    },
+  },
   versioning_status: {
     normalise: (v) => {
       const s = scalar(v);

@@ -14,7 +14,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
     setState((s) => ({ loading: true, value: s.value }));
     load().then(
       (value) => current && setState({ loading: false, value }),
-      (err: unknown) => current && setState({ loading: false, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        current && setState({ loading: false, error: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       current = false;

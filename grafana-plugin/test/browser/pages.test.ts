@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Browser, chromium, Page } from 'playwright-core';
-import { loadFixtureRecords } from '../fixtures/records';
+import { loadFixtureRecords, loadReplayRecords } from '../fixtures/records';
 import type { GrafanaApiState } from '../peers/grafanaApi';
 import { bundleHarness } from './bundle';
 import { Running, startHarnessServer, startLokiPeer, startPrometheusPeer } from './servers';
@@ -30,7 +30,12 @@ const LAUNCH_ARGS = [
 let browser: Browser;
 let servers: Running[] = [];
 let harness: Running;
-const state: GrafanaApiState = { records: loadFixtureRecords(), savedSettings: [], requests: [] };
+// Hand-written records (every field exercised) plus real `tfdrift replay` output of the exporter's demo.
+const state: GrafanaApiState = {
+  records: [...loadFixtureRecords(), ...loadReplayRecords()],
+  savedSettings: [],
+  requests: [],
+};
 const pageErrors: string[] = [];
 
 async function open(hash: string, readySelector: string): Promise<Page> {
@@ -47,6 +52,10 @@ async function text(page: Page, testId: string): Promise<string> {
 
 async function waitText(page: Page, testId: string, expected: string): Promise<void> {
   await page.getByTestId(testId).first().filter({ hasText: expected }).waitFor({ timeout: 20_000 });
+}
+
+async function barValue(page: Page, list: string, label: string): Promise<string | null> {
+  return page.locator(`[data-testid="${list}"] li[data-label="${label}"]`).getAttribute('data-value');
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -76,22 +85,16 @@ after(async () => {
 describe('plugin pages in Chromium', () => {
   it('Overview shows counts, breakdowns, open drifts and exporter health', async () => {
     const page = await open('overview', '[data-testid="overview-stats"]');
-    await waitText(page, 'stat-total', '7');
-    await waitText(page, 'stat-open-unmanaged', '3');
-    assert.equal(await text(page, 'stat-open-modified'), '2');
-    assert.equal(await text(page, 'stat-open-missing'), '1');
+    // 7 hand-written detections + 10 from tfdrift replay; one hand-written drift is resolved.
+    await waitText(page, 'stat-total', '17');
+    await waitText(page, 'stat-open-unmanaged', '6');
+    assert.equal(await text(page, 'stat-open-modified'), '8');
+    assert.equal(await text(page, 'stat-open-missing'), '2');
     await page.getByTestId('by-change-type').waitFor();
-    assert.equal(
-      await page
-        .locator('[data-testid="by-change-type"] li[data-label="modified"]')
-        .getAttribute('data-value'),
-      '3',
-    );
-    assert.equal(
-      await page.locator('[data-testid="top-users"] li[data-label="alice"]').getAttribute('data-value'),
-      '2',
-    );
-    assert.equal(await page.getByTestId('over-time-chart').getAttribute('data-total'), '7');
+    assert.equal(await barValue(page, 'by-change-type', 'modified'), '9');
+    assert.equal(await barValue(page, 'top-users', 'christophe'), '9');
+    assert.equal(await barValue(page, 'top-users', 'alice'), '2');
+    assert.equal(await page.getByTestId('over-time-chart').getAttribute('data-total'), '17');
     assert.ok((await page.locator('[data-testid="over-time-chart"] rect').count()) >= 1, 'chart has bars');
     await waitText(page, 'state-staging', 'stale');
     assert.match(await text(page, 'input-falco_grpc'), /disconnected/);
@@ -101,10 +104,11 @@ describe('plugin pages in Chromium', () => {
 
   it('Three-way shows unmanaged, missing and modified side by side, filterable', async () => {
     const page = await open('three-way', '[data-testid="three-way-filters"]');
-    await waitText(page, 'count-unmanaged', '3');
-    assert.equal(await text(page, 'count-missing'), '1');
-    assert.equal(await text(page, 'count-modified'), '2');
-    assert.equal(await page.locator('[data-testid="column-unmanaged"] tbody tr').count(), 3);
+    await waitText(page, 'count-unmanaged', '6');
+    assert.equal(await text(page, 'count-missing'), '2');
+    assert.equal(await text(page, 'count-modified'), '8');
+    assert.equal(await page.locator('[data-testid="column-unmanaged"] tbody tr').count(), 6);
+    assert.match(await page.getByTestId('column-unmanaged').innerText(), /aws_iam_user\s+malicious-iam-user/);
     assert.match(await page.getByTestId('column-missing').innerText(), /aws_iam_role\s+ci-deployer/);
     await shot(page, 'three-way');
 
@@ -157,6 +161,18 @@ describe('plugin pages in Chromium', () => {
     );
     await shot(resolved, 'drift-detail-resolved');
     await resolved.close();
+
+    // A drift from real exporter output: the demo's port 22 opened on the web security group.
+    const real = await open('drift/c937adc3d84da0db2f667beb47e32415', '[data-testid="drift-detail"]');
+    assert.match(await text(real, 'drift-title'), /aws_security_group sg-003dc7f1f1c686164/);
+    const realAdded = await real.locator('[data-testid="diff-ingress"] [data-diff="added"]').allInnerTexts();
+    assert.ok(
+      realAdded.some((l) => l.includes('"tcp 22 from 208.236.235.254/0"')),
+      realAdded.join(' | '),
+    );
+    assert.match(await text(real, 'drift-who'), /christophe/);
+    await shot(real, 'drift-detail-replay');
+    await real.close();
   });
 
   it('Alert rules page is routed and renders', async () => {

@@ -16,7 +16,12 @@ import { grafanaBaseUrl } from './AlertRulesPage';
 function installPeer(peer: GrafanaPeer, headers: Record<string, string> = {}): void {
   const answer = async (options: BackendSrvRequest) => {
     const path = options.url.split('?')[0];
-    const result = peer.handleRequest((options.method ?? 'GET').toUpperCase(), path, { ...headers, ...(options.headers ?? {}) }, options.data);
+    const result = peer.handleRequest(
+      (options.method ?? 'GET').toUpperCase(),
+      path,
+      { ...headers, ...(options.headers ?? {}) },
+      options.data,
+    );
     if (result.status < 200 || result.status >= 300) {
       throw { status: result.status, data: result.body, config: options };
     }
@@ -38,7 +43,8 @@ async function renderPage(jsonData: Record<string, unknown> = {}) {
   await waitFor(() => expect(screen.getByTestId('plan')).toBeInTheDocument(), LONG);
 }
 
-const action = (kind: string, id: string) => screen.getByTestId(`plan-${kind}-${id}`).getAttribute('data-action');
+const action = (kind: string, id: string) =>
+  screen.getByTestId(`plan-${kind}-${id}`).getAttribute('data-action');
 
 // @grafana/ui's Select menu observes its scroll container; jsdom has no IntersectionObserver.
 beforeAll(() => {
@@ -65,13 +71,17 @@ describe('Alert rules page', () => {
     // Nothing in Grafana yet: every rule is missing.
     const rows = within(screen.getByTestId('plan')).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(10);
-    expect(screen.getByTestId('plan-rule-tfdrift-critical-5e25aad2')).toHaveTextContent('missing: will be created');
+    expect(screen.getByTestId('plan-rule-tfdrift-critical-5e25aad2')).toHaveTextContent(
+      'missing: will be created',
+    );
     // Small preset: critical > 0 in 5m, high > 2 in 10m, drift rate > 10 in 1h.
     expect(screen.getByLabelText('threshold critical')).toHaveValue(0);
     expect(screen.getByLabelText('window critical')).toHaveValue('5m');
     expect(screen.getByLabelText('threshold high')).toHaveValue(2);
     expect(screen.getByLabelText('threshold drift_rate')).toHaveValue(10);
-    expect(screen.getByTestId('preview-critical')).toHaveTextContent('TFDrift: critical drift — gt 0, severity critical');
+    expect(screen.getByTestId('preview-critical')).toHaveTextContent(
+      'TFDrift: critical drift — gt 0, severity critical',
+    );
     expect(screen.getByTestId('preview-critical')).toHaveTextContent('{job="tfdrift", severity="critical"}');
     expect(peer.requests.some((r) => r.path === '/api/v1/provisioning/contact-points')).toBe(true);
     expect(screen.getByText('Runbooks')).toBeInTheDocument();
@@ -105,7 +115,10 @@ describe('Alert rules page', () => {
 
     const count = peer.writes().length;
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
-    await waitFor(() => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(), LONG);
+    await waitFor(
+      () => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(),
+      LONG,
+    );
     expect(peer.writes().length).toBe(count);
   });
 
@@ -117,7 +130,9 @@ describe('Alert rules page', () => {
     expect(screen.getByText(/Settings changed since this comparison/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: /Compare with Grafana/ }));
     await waitFor(() => expect(action('rule', 'tfdrift-high-5e25aad2')).toBe('update'), LONG);
-    expect(screen.getByTestId('plan-rule-tfdrift-high-5e25aad2')).toHaveTextContent('data[2].model.conditions[0].evaluator.params[0]: 2 → 4');
+    expect(screen.getByTestId('plan-rule-tfdrift-high-5e25aad2')).toHaveTextContent(
+      'data[2].model.conditions[0].evaluator.params[0]: 2 → 4',
+    );
     expect(action('rule', 'tfdrift-critical-5e25aad2')).toBe('unchanged');
   });
 
@@ -131,10 +146,21 @@ describe('Alert rules page', () => {
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
     await waitFor(() => expect(screen.getByText(/Applied \d+ change/)).toBeInTheDocument(), LONG);
     expect(peer.muteTimings.get('tfdrift-maintenance')?.mt.time_intervals).toEqual([
-      { times: [{ start_time: '22:00', end_time: '24:00' }], weekdays: ['saturday'], location: 'Europe/Berlin' },
-      { times: [{ start_time: '00:00', end_time: '02:00' }], weekdays: ['sunday'], location: 'Europe/Berlin' },
+      {
+        times: [{ start_time: '22:00', end_time: '24:00' }],
+        weekdays: ['saturday'],
+        location: 'Europe/Berlin',
+      },
+      {
+        times: [{ start_time: '00:00', end_time: '02:00' }],
+        weekdays: ['sunday'],
+        location: 'Europe/Berlin',
+      },
     ]);
-    expect(peer.policyTree.routes[0]).toMatchObject({ receiver: 'platform-slack', mute_time_intervals: ['tfdrift-maintenance'] });
+    expect(peer.policyTree.routes[0]).toMatchObject({
+      receiver: 'platform-slack',
+      mute_time_intervals: ['tfdrift-maintenance'],
+    });
   });
 
   it('starts from what is applied in Grafana, so re-applying changes nothing', async () => {
@@ -142,7 +168,12 @@ describe('Alert rules page', () => {
     const direct = new GrafanaClient({
       baseUrl: 'http://grafana',
       fetch: async (url, init) => {
-        const r = peer.handleRequest(init.method, new URL(url).pathname, init.headers, init.body ? JSON.parse(init.body) : undefined);
+        const r = peer.handleRequest(
+          init.method,
+          new URL(url).pathname,
+          init.headers,
+          init.body ? JSON.parse(init.body) : undefined,
+        );
         return { status: r.status, text: async () => (r.body === undefined ? '' : JSON.stringify(r.body)) };
       },
     });
@@ -156,24 +187,36 @@ describe('Alert rules page', () => {
         productionAccounts: ['123456789012'],
         contactPoint: 'platform-slack',
         tuning: { critical: { threshold: 6 } },
-        maintenanceWindows: [{ kind: 'once', start: '2026-12-24T00:00', end: '2026-12-24T12:00', location: 'UTC' }],
+        maintenanceWindows: [
+          { kind: 'once', start: '2026-12-24T00:00', end: '2026-12-24T12:00', location: 'UTC' },
+        ],
         grafanaUrl: grafanaBaseUrl(),
       }),
     );
     await renderPage();
-    await waitFor(() => expect(screen.getByText('Loaded the settings applied in Grafana')).toBeInTheDocument(), LONG);
+    await waitFor(
+      () => expect(screen.getByText('Loaded the settings applied in Grafana')).toBeInTheDocument(),
+      LONG,
+    );
     expect(screen.getByLabelText('threshold critical')).toHaveValue(6);
     expect(screen.getByLabelText('threshold high')).toHaveValue(10);
     expect(screen.getByLabelText('team')).toHaveValue('secops');
     expect(screen.getByLabelText('production accounts')).toHaveValue('123456789012');
-    expect(screen.getByTestId('window-0')).toHaveTextContent('years 2026 months 12 days 24 00:00–12:00 (UTC)');
+    expect(screen.getByTestId('window-0')).toHaveTextContent(
+      'years 2026 months 12 days 24 00:00–12:00 (UTC)',
+    );
     // The status is compared again with the loaded settings: everything up to date.
     await waitFor(() => expect(action('rule', 'tfdrift-critical-5e25aad2')).toBe('unchanged'), LONG);
     expect(screen.queryByText(/Settings changed since this comparison/)).toBeNull();
-    expect(peer.rules.get('tfdrift-critical-5e25aad2')?.rule.annotations.runbook_url).toBe(`${grafanaBaseUrl()}/a/tfdrift-drift-app/alert-rules#runbook-critical`);
+    expect(peer.rules.get('tfdrift-critical-5e25aad2')?.rule.annotations.runbook_url).toBe(
+      `${grafanaBaseUrl()}/a/tfdrift-drift-app/alert-rules#runbook-critical`,
+    );
     const writes = peer.writes().length;
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
-    await waitFor(() => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(), LONG);
+    await waitFor(
+      () => expect(screen.getByText('Nothing to change: Grafana already matches.')).toBeInTheDocument(),
+      LONG,
+    );
     expect(peer.writes().length).toBe(writes);
   });
 
@@ -182,11 +225,23 @@ describe('Alert rules page', () => {
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
     await waitFor(() => expect(screen.getByText(/Applied \d+ change/)).toBeInTheDocument(), LONG);
     peer.ruleStates.set('tfdrift-critical-5e25aad2', { state: 'firing', health: 'ok', alerts: 2 });
-    peer.ruleStates.set('tfdrift-state-stale-5e25aad2', { state: 'inactive', health: 'error', lastError: 'Prometheus unreachable' });
+    peer.ruleStates.set('tfdrift-state-stale-5e25aad2', {
+      state: 'inactive',
+      health: 'error',
+      lastError: 'Prometheus unreachable',
+    });
     await userEvent.click(screen.getByRole('button', { name: /Compare with Grafana/ }));
-    await waitFor(() => expect(screen.getByTestId('evaluation-tfdrift-critical-5e25aad2')).toHaveTextContent('firing (2 alerts)'), LONG);
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('evaluation-tfdrift-critical-5e25aad2')).toHaveTextContent(
+          'firing (2 alerts)',
+        ),
+      LONG,
+    );
     expect(screen.getByTestId('evaluation-tfdrift-high-5e25aad2')).toHaveTextContent('normal');
-    expect(screen.getByTestId('evaluation-tfdrift-state-stale-5e25aad2')).toHaveTextContent('error: Prometheus unreachable');
+    expect(screen.getByTestId('evaluation-tfdrift-state-stale-5e25aad2')).toHaveTextContent(
+      'error: Prometheus unreachable',
+    );
   });
 
   it('an invalid window blocks apply with the reason', async () => {
@@ -199,7 +254,20 @@ describe('Alert rules page', () => {
 
   it('a file-provisioned rule in the group: conflict shown, apply refused with a clear message', async () => {
     peer.folders.set('tfdrift', { uid: 'tfdrift', title: 'TFDrift' });
-    peer.seedRule({ uid: 'from-file', title: 'File rule', folderUID: 'tfdrift', ruleGroup: 'tfdrift', condition: 'A', for: '0s', noDataState: 'OK', execErrState: 'Error', data: [] }, 'file');
+    peer.seedRule(
+      {
+        uid: 'from-file',
+        title: 'File rule',
+        folderUID: 'tfdrift',
+        ruleGroup: 'tfdrift',
+        condition: 'A',
+        for: '0s',
+        noDataState: 'OK',
+        execErrState: 'Error',
+        data: [],
+      },
+      'file',
+    );
     await renderPage();
     expect(screen.getByText('Rules provisioned outside TFDrift')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: /Apply/ }));
@@ -218,6 +286,9 @@ describe('Alert rules page', () => {
     await act(async () => {
       render(<AppHarness path="alert-rules" jsonData={{ lokiDatasourceUid: 'gone' }} />);
     });
-    await waitFor(() => expect(screen.getByText(/Loki datasource "gone" does not exist/)).toBeInTheDocument(), LONG);
+    await waitFor(
+      () => expect(screen.getByText(/Loki datasource "gone" does not exist/)).toBeInTheDocument(),
+      LONG,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { config, getBackendSrv, PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import {
@@ -69,7 +69,8 @@ export function AlertRulesPage() {
   const [error, setError] = useState<string | undefined>();
   const [applied, setApplied] = useState<string | undefined>();
   const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
-  const [edited, setEdited] = useState(false);
+  // A ref, not state: the first comparison's callback must see edits made while it was running.
+  const edited = useRef(false);
   const [recheck, setRecheck] = useState(false);
 
   const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
@@ -99,7 +100,9 @@ export function AlertRulesPage() {
       .get<ContactPoint[]>('/api/v1/provisioning/contact-points')
       .then((list) => setContactPoints(Array.from(new Set((list ?? []).map((c) => c.name))).sort()))
       .catch((err: { data?: { message?: string }; status?: number }) =>
-        setContactError(`cannot list contact points (${err?.status ?? '?'}): ${err?.data?.message ?? 'request failed'}`),
+        setContactError(
+          `cannot list contact points (${err?.status ?? '?'}): ${err?.data?.message ?? 'request failed'}`,
+        ),
       );
   }, []);
 
@@ -148,7 +151,7 @@ export function AlertRulesPage() {
         setPlanFor(built);
         refreshStates();
         const current = appliedSettings(first);
-        if (current && !edited) {
+        if (current && !edited.current) {
           setPreset(current.preset ?? 'small');
           setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
           setTeam(current.team ?? 'platform');
@@ -185,7 +188,11 @@ export function AlertRulesPage() {
     try {
       const fresh = await planAlerting(client, built);
       const result = await applyPlan(client, fresh);
-      setApplied(result.applied.length === 0 ? 'Nothing to change: Grafana already matches.' : `Applied ${result.applied.length} change(s).`);
+      setApplied(
+        result.applied.length === 0
+          ? 'Nothing to change: Grafana already matches.'
+          : `Applied ${result.applied.length} change(s).`,
+      );
       setPlan(await planAlerting(client, built));
       setPlanFor(built);
       refreshStates();
@@ -197,18 +204,18 @@ export function AlertRulesPage() {
   };
 
   const choosePreset = (next: PresetName) => {
-    setEdited(true);
+    edited.current = true;
     setPreset(next);
     setTuning(resolveTuning(next));
   };
   const editRule = (key: RuleKey, patch: Partial<RuleTuning>) => {
-    setEdited(true);
+    edited.current = true;
     setTuning((t) => ({ ...t, [key]: { ...t[key], ...patch } }));
   };
   const edit =
     <T,>(setter: (value: T) => void) =>
     (value: T) => {
-      setEdited(true);
+      edited.current = true;
       setter(value);
     };
 
@@ -221,20 +228,25 @@ export function AlertRulesPage() {
   return (
     <PluginPage>
       <p>
-        Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource <code>{settings.lokiDatasourceUid}</code>,
-        job <code>{settings.jobLabel}</code>) and Prometheus metrics (<code>{settings.prometheusDatasourceUid}</code>), in
-        folder <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with X-Disable-Provenance:
-        the rules stay editable in Grafana&apos;s alerting UI.
+        Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource{' '}
+        <code>{settings.lokiDatasourceUid}</code>, job <code>{settings.jobLabel}</code>) and Prometheus
+        metrics (<code>{settings.prometheusDatasourceUid}</code>), in folder{' '}
+        <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with
+        X-Disable-Provenance: the rules stay editable in Grafana&apos;s alerting UI.
       </p>
 
       {loadedFromGrafana && (
         <Alert severity="info" title="Loaded the settings applied in Grafana">
-          Thresholds, team, production accounts, contact point and maintenance windows below are read from the rules in
-          Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
+          Thresholds, team, production accounts, contact point and maintenance windows below are read from the
+          rules in Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
         </Alert>
       )}
       <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below.">
-        <RadioButtonGroup options={PRESET_OPTIONS} value={preset} onChange={(v) => choosePreset(v as PresetName)} />
+        <RadioButtonGroup
+          options={PRESET_OPTIONS}
+          value={preset}
+          onChange={(v) => choosePreset(v as PresetName)}
+        />
       </Field>
 
       <h3>Thresholds</h3>
@@ -242,17 +254,35 @@ export function AlertRulesPage() {
 
       <Stack direction="row" gap={2}>
         <Field label="Team label">
-          <Input aria-label="team" width={20} value={team} onChange={(e) => edit(setTeam)(e.currentTarget.value)} />
+          <Input
+            aria-label="team"
+            width={20}
+            value={team}
+            onChange={(e) => edit(setTeam)(e.currentTarget.value)}
+          />
         </Field>
-        <Field label="Production accounts" description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all.">
-          <Input aria-label="production accounts" width={50} value={accounts} onChange={(e) => edit(setAccounts)(e.currentTarget.value)} />
+        <Field
+          label="Production accounts"
+          description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all."
+        >
+          <Input
+            aria-label="production accounts"
+            width={50}
+            value={accounts}
+            onChange={(e) => edit(setAccounts)(e.currentTarget.value)}
+          />
         </Field>
       </Stack>
 
       <h3>Maintenance windows</h3>
       <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
 
-      <Field label="Contact point" description="Existing contact points in this Grafana." error={contactError} invalid={!!contactError}>
+      <Field
+        label="Contact point"
+        description="Existing contact points in this Grafana."
+        error={contactError}
+        invalid={!!contactError}
+      >
         <Select
           inputId="tfdrift-contact-point"
           aria-label="contact point"
@@ -278,17 +308,32 @@ export function AlertRulesPage() {
         {built?.group.rules.map((r) => (
           <details key={r.uid} data-testid={`preview-${r.labels.tfdrift_alert}`}>
             <summary>
-              {r.title} — {String((r.data[2].model as { conditions: Array<{ evaluator: { type: string; params: number[] } }> }).conditions[0].evaluator.type)}{' '}
-              {String((r.data[2].model as { conditions: Array<{ evaluator: { params: number[] } }> }).conditions[0].evaluator.params[0])}, severity {r.labels.severity}
+              {r.title} —{' '}
+              {String(
+                (r.data[2].model as { conditions: Array<{ evaluator: { type: string; params: number[] } }> })
+                  .conditions[0].evaluator.type,
+              )}{' '}
+              {String(
+                (r.data[2].model as { conditions: Array<{ evaluator: { params: number[] } }> }).conditions[0]
+                  .evaluator.params[0],
+              )}
+              , severity {r.labels.severity}
             </summary>
             <pre>{String(r.data[0].model.expr)}</pre>
-            <div>UID {r.uid} · for {r.for} · {r.annotations.summary}</div>
+            <div>
+              UID {r.uid} · for {r.for} · {r.annotations.summary}
+            </div>
           </details>
         ))}
       </div>
 
       <Stack direction="row" gap={1}>
-        <Button variant="secondary" icon="sync" disabled={!built || busy !== 'idle'} onClick={() => check(built)}>
+        <Button
+          variant="secondary"
+          icon="sync"
+          disabled={!built || busy !== 'idle'}
+          onClick={() => check(built)}
+        >
           {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
         </Button>
         <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>

@@ -1,6 +1,12 @@
 import React from 'react';
 import { Button, Checkbox, Input, Stack } from '@grafana/ui';
-import { describeWindow, validateWindow, WEEKDAYS, type MaintenanceWindow, type Weekday } from '@tfdrift/alert-rules';
+import {
+  describeWindow,
+  validateWindow,
+  WEEKDAYS,
+  type MaintenanceWindow,
+  type Weekday,
+} from '@tfdrift/alert-rules';
 
 interface Props {
   windows: MaintenanceWindow[];
@@ -17,7 +23,8 @@ const defaultZone = (): string => {
 
 /** Weekly windows and one-off date ranges; they become one mute timing on these alerts' policy. */
 export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
-  const update = (index: number, next: MaintenanceWindow) => onChange(windows.map((w, i) => (i === index ? next : w)));
+  const update = (index: number, next: MaintenanceWindow) =>
+    onChange(windows.map((w, i) => (i === index ? next : w)));
   const remove = (index: number) => onChange(windows.filter((_, i) => i !== index));
   return (
     <div data-testid="maintenance-windows">
@@ -31,7 +38,13 @@ export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
               <Stack direction="row" gap={1} alignItems="center">
                 <strong>Applied</strong>
                 <span>{describeWindow(w)}</span>
-                <Button variant="secondary" size="sm" icon="trash-alt" aria-label={`remove window ${i}`} onClick={() => remove(i)} />
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  icon="trash-alt"
+                  aria-label={`remove window ${i}`}
+                  onClick={() => remove(i)}
+                />
               </Stack>
             </div>
           );
@@ -58,19 +71,54 @@ export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
                       }
                     />
                   ))}
-                  <Input aria-label={`window ${i} start`} width={10} value={w.startTime} placeholder="HH:MM" onChange={(e) => update(i, { ...w, startTime: e.currentTarget.value })} />
+                  <Input
+                    aria-label={`window ${i} start`}
+                    width={10}
+                    value={w.startTime}
+                    placeholder="HH:MM"
+                    onChange={(e) => update(i, { ...w, startTime: e.currentTarget.value })}
+                  />
                   <span>to</span>
-                  <Input aria-label={`window ${i} end`} width={10} value={w.endTime} placeholder="HH:MM" onChange={(e) => update(i, { ...w, endTime: e.currentTarget.value })} />
+                  <Input
+                    aria-label={`window ${i} end`}
+                    width={10}
+                    value={w.endTime}
+                    placeholder="HH:MM"
+                    onChange={(e) => update(i, { ...w, endTime: e.currentTarget.value })}
+                  />
                 </>
               ) : (
                 <>
-                  <Input aria-label={`window ${i} start`} width={22} value={w.start} placeholder="YYYY-MM-DDTHH:MM" onChange={(e) => update(i, { ...w, start: e.currentTarget.value })} />
+                  <Input
+                    aria-label={`window ${i} start`}
+                    width={22}
+                    value={w.start}
+                    placeholder="YYYY-MM-DDTHH:MM"
+                    onChange={(e) => update(i, { ...w, start: e.currentTarget.value })}
+                  />
                   <span>to</span>
-                  <Input aria-label={`window ${i} end`} width={22} value={w.end} placeholder="YYYY-MM-DDTHH:MM" onChange={(e) => update(i, { ...w, end: e.currentTarget.value })} />
+                  <Input
+                    aria-label={`window ${i} end`}
+                    width={22}
+                    value={w.end}
+                    placeholder="YYYY-MM-DDTHH:MM"
+                    onChange={(e) => update(i, { ...w, end: e.currentTarget.value })}
+                  />
                 </>
               )}
-              <Input aria-label={`window ${i} time zone`} width={20} value={w.location} onChange={(e) => update(i, { ...w, location: e.currentTarget.value })} />
-              <Button variant="secondary" size="sm" icon="trash-alt" aria-label={`remove window ${i}`} onClick={() => remove(i)} />
+              <Input
+                aria-label={`window ${i} time zone`}
+                width={20}
+                value={w.location}
+                onChange={(e) => update(i, { ...w, location: e.currentTarget.value })}
+              />
+              <Button
+                variant="secondary"
+                size="sm"
+                icon="trash-alt"
+                aria-label={`remove window ${i}`}
+                onClick={() => remove(i)}
+              />
             </Stack>
             {problems.length > 0 && (
               <div role="alert" style={{ color: 'var(--error-text-color, #d10e5c)' }}>
@@ -85,7 +133,18 @@ export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
           variant="secondary"
           size="sm"
           icon="plus"
-          onClick={() => onChange([...windows, { kind: 'weekly', weekdays: ['saturday'], startTime: '22:00', endTime: '02:00', location: defaultZone() }])}
+          onClick={() =>
+            onChange([
+              ...windows,
+              {
+                kind: 'weekly',
+                weekdays: ['saturday'],
+                startTime: '22:00',
+                endTime: '02:00',
+                location: defaultZone(),
+              },
+            ])
+          }
         >
           Weekly window
         </Button>
@@ -93,7 +152,9 @@ export function MaintenanceWindowsEditor({ windows, onChange }: Props) {
           variant="secondary"
           size="sm"
           icon="plus"
-          onClick={() => onChange([...windows, { kind: 'once', start: '', end: '', location: defaultZone() }])}
+          onClick={() =>
+            onChange([...windows, { kind: 'once', start: '', end: '', location: defaultZone() }])
+          }
         >
           One-off window
         </Button>

@@ -25,7 +25,11 @@ function evaluation(change: Change, states: Map<string, RuleState> | undefined):
     return `error${s.lastError ? `: ${s.lastError}` : ''}`;
   }
   const state = s.state === 'inactive' ? 'normal' : s.state;
-  return s.activeAlerts > 0 ? `${state} (${s.activeAlerts} alert${s.activeAlerts === 1 ? '' : 's'})` : s.health === 'nodata' ? `${state}, no data` : state;
+  return s.activeAlerts > 0
+    ? `${state} (${s.activeAlerts} alert${s.activeAlerts === 1 ? '' : 's'})`
+    : s.health === 'nodata'
+      ? `${state}, no data`
+      : state;
 }
 
 /**
@@ -37,8 +41,8 @@ export function PlanView({ plan, states }: { plan: Plan; states?: Map<string, Ru
     <div data-testid="plan">
       {plan.conflicts.length > 0 && (
         <Alert severity="error" title="Rules provisioned outside TFDrift">
-          {plan.conflicts.map((c) => `"${c.title}" (${c.uid}, provenance ${c.provenance})`).join(', ')}: Grafana will refuse
-          to change them through the API. Remove them from file provisioning first.
+          {plan.conflicts.map((c) => `"${c.title}" (${c.uid}, provenance ${c.provenance})`).join(', ')}:
+          Grafana will refuse to change them through the API. Remove them from file provisioning first.
         </Alert>
       )}
       <table className="filter-table">

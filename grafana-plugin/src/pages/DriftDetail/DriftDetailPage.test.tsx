@@ -2,6 +2,7 @@ import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import { AppHarness } from '../../../test/harness/AppHarness';
 import { installFakeGrafana } from '../../../test/harness/setupFake';
+import { loadReplayRecords } from '../../../test/fixtures/records';
 
 describe('Drift detail page', () => {
   it('shows who, when, where, how, the diff, the fix and the audit event of a drift', async () => {
@@ -71,6 +72,23 @@ describe('Drift detail page', () => {
     render(<AppHarness path="drift" />);
     await waitFor(() =>
       expect(within(screen.getByTestId('recent-drifts')).getAllByRole('link')).toHaveLength(7),
+    );
+  });
+});
+
+describe('Drift detail on real exporter output', () => {
+  it('shows the port-22 ingress drift that `tfdrift replay` found in the demo', async () => {
+    installFakeGrafana(loadReplayRecords());
+    render(<AppHarness path="drift/c937adc3d84da0db2f667beb47e32415" />);
+    await waitFor(() => expect(screen.getByTestId('drift-detail')).toBeInTheDocument());
+    expect(screen.getByTestId('drift-title')).toHaveTextContent('aws_security_group sg-003dc7f1f1c686164');
+    const added = Array.from(screen.getByTestId('diff-ingress').querySelectorAll('[data-diff="added"]')).map(
+      (l) => l.textContent,
+    );
+    expect(added.join('\n')).toContain('"tcp 22 from 208.236.235.254/0"');
+    expect(within(screen.getByTestId('drift-who')).getByText('christophe')).toBeInTheDocument();
+    expect(screen.getByTestId('suggested-fix')).toHaveTextContent(
+      "terraform apply -target='module.network.aws_security_group.web'",
     );
   });
 });

@@ -15,7 +15,7 @@ import { driftHistoryQuery, driftLogQuery } from '../../queries/logql';
 import type { DriftRecord } from '../../types/drift';
 import { groupDrifts } from '../../utils/drifts';
 import { useAppSettings } from '../../utils/settings';
-import { formatTime, isRangeKey, RangeKey, windowFor } from '../../utils/time';
+import { formatAge, formatTime, isRangeKey, RangeKey, windowFor } from '../../utils/time';
 import { driftDetailUrl } from '../../utils/utils.routing';
 
 export function DriftDetailPage() {
@@ -254,7 +254,11 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
 function lag(r: DriftRecord): string {
   const t = r.event?.time ? Date.parse(r.event.time) : NaN;
   const d = Date.parse(r.detected_at);
-  return Number.isNaN(t) || Number.isNaN(d) ? '—' : `${Math.round((d - t) / 100) / 10}s`;
+  if (Number.isNaN(t) || Number.isNaN(d)) {
+    return '—';
+  }
+  // Live detection lags seconds to minutes; replayed audit logs can be days old.
+  return d - t < 60_000 ? `${Math.round((d - t) / 100) / 10}s` : formatAge((d - t) / 1000);
 }
 
 function Facts({ facts }: { facts: Array<[string, string | null | undefined]> }) {

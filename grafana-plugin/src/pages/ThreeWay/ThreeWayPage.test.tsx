@@ -2,6 +2,7 @@ import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import { AppHarness } from '../../../test/harness/AppHarness';
 import { installFakeGrafana } from '../../../test/harness/setupFake';
+import { loadReplayRecords } from '../../../test/fixtures/records';
 import { paramsFromState, stateFromParams } from './threeWayFilters';
 
 const rowsOf = (changeType: string) =>
@@ -49,5 +50,18 @@ describe('Three-way page', () => {
     expect(state).toEqual({ filters: { severity: ['critical', 'high'] }, range: '7d', showResolved: true });
     expect(paramsFromState(state)).toEqual({ range: '7d', severity: 'critical,high', resolved: '1' });
     expect(stateFromParams(new URLSearchParams('range=bogus')).range).toBe('24h');
+  });
+});
+
+describe('Three-way page on real exporter output', () => {
+  it('sorts `tfdrift replay` records of the demo into the three columns', async () => {
+    installFakeGrafana(loadReplayRecords());
+    render(<AppHarness path="three-way" />);
+    await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('6'));
+    expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('3');
+    expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
+    expect(
+      within(screen.getByTestId('column-unmanaged')).getByText(/malicious-iam-user/),
+    ).toBeInTheDocument();
   });
 });

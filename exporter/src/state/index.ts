@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { StateResource, StateSnapshot } from './model.js';
 
 /** Attributes that identify resources in audit records; each is indexed when a string. */
@@ -77,19 +78,47 @@ export class StateIndex {
   private readonly byKey = new Map<string, StateResource[]>();
   private readonly accounts = new Set<string>();
   private ambiguous = 0;
+  private count = 0;
+  private buildTime = 0;
   readonly snapshots: readonly StateSnapshot[];
-  readonly resourceCount: number;
-  readonly buildMs: number;
 
-  constructor(snapshots: readonly StateSnapshot[]) {
-    const started = performance.now();
+  /** Builds synchronously; `StateIndex.build` does the same work in slices that let the event loop run. */
+  constructor(snapshots: readonly StateSnapshot[], deferred = false) {
     this.snapshots = snapshots;
-    let count = 0;
+    if (!deferred) for (const _ of this.fill()) void _;
+  }
+
+  /** Builds the index yielding to the event loop every `sliceMs`, for large reloads in a running daemon. */
+  static async build(snapshots: readonly StateSnapshot[], sliceMs = 10): Promise<StateIndex> {
+    const index = new StateIndex(snapshots, true);
+    let sliceStart = performance.now();
+    for (const _ of index.fill()) {
+      if (performance.now() - sliceStart > sliceMs) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
+    }
+    return index;
+  }
+
+  get resourceCount(): number {
+    return this.count;
+  }
+
+  /** CPU time spent building (excludes time yielded to the event loop). */
+  get buildMs(): number {
+    return this.buildTime;
+  }
+
+  private *fill(): Generator<void> {
+    let started = performance.now();
     const fields = [...INDEXED_FIELDS];
-    for (const snap of snapshots) {
+    for (const snap of this.snapshots) {
       this.accounts.add(`${snap.source.provider}|${snap.source.accountId ?? WILDCARD}`);
-      for (const res of snap.resources) {
-        count++;
+      const resources = snap.resources;
+      for (let i = 0; i < resources.length; i++) {
+        const res = resources[i];
+        this.count++;
         const prefix = `${res.provider}${SEP}${resourceAccount(res)}${SEP}${res.type}${SEP}`;
         const attrs = res.attributes;
         // Walk the (small) field set rather than every attribute: states carry many large attributes.
@@ -104,10 +133,14 @@ export class StateIndex {
             list.push(res);
           }
         }
+        if ((i & 255) === 255) {
+          this.buildTime += performance.now() - started;
+          yield;
+          started = performance.now();
+        }
       }
     }
-    this.resourceCount = count;
-    this.buildMs = performance.now() - started;
+    this.buildTime += performance.now() - started;
   }
 
   private key(provider: string, account: string, type: string, field: string, value: string): string {

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { InputError } from '../util/errors.js';
 import { isRecord } from '../util/paths.js';
 import type { StateResource, StateSnapshot, StateSourceInfo } from './model.js';
@@ -64,19 +65,8 @@ export function peekStateHeader(text: string): { serial: number | null; lineage:
   return { serial: serial ? Number(serial[1]) : null, lineage: lineage ? lineage[1] : null };
 }
 
-/**
- * Parses Terraform/OpenTofu state format v4. Rejects other versions and encrypted OpenTofu
- * state with a message that says what to do instead.
- */
-export function parseStateDocument(text: string, source: StateSourceInfo): StateSnapshot {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    // V8's message quotes the text around the error; state may hold secrets, so keep only the position.
-    const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw new InputError(`not JSON${at ? ` (syntax error at byte ${at})` : ' (syntax error)'}`, 'state_not_json', source.location);
-  }
+/** Checks the top level of a state document (everything but the resources) and throws what it is not. */
+function checkDocument(doc: unknown, source: StateSourceInfo): asserts doc is Record<string, unknown> {
   if (!isRecord(doc)) throw new InputError('state is not a JSON object', 'state_not_object', source.location);
   if ('encrypted_data' in doc || 'encryption_version' in doc)
     throw new InputError(
@@ -97,17 +87,23 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
     const hint = version === 3 || version === 2 || version === 1 ? ' (Terraform <0.12; run `terraform apply` or `terraform state push` with Terraform ≥0.12 to upgrade)' : '';
     throw new InputError(`unsupported state: ${what}; tfdrift reads state format version 4${hint}`, 'state_unsupported_version', source.location);
   }
-  const rawResources = doc.resources ?? [];
-  if (!Array.isArray(rawResources)) throw new InputError('"resources" is not an array', 'state_bad_resources', source.location);
-  const tfVersion = typeof doc.terraform_version === 'string' ? doc.terraform_version : null;
-  const resources: StateResource[] = [];
-  let dataSourcesSkipped = 0;
-  let opentofu = false;
-  rawResources.forEach((res, i) => {
+  if (doc.resources !== undefined && doc.resources !== null && !Array.isArray(doc.resources))
+    throw new InputError('"resources" is not an array', 'state_bad_resources', source.location);
+}
+
+/** Accumulates a snapshot one raw resource at a time (so a large state can be converted in slices). */
+class SnapshotBuilder {
+  readonly resources: StateResource[] = [];
+  dataSourcesSkipped = 0;
+  opentofu = false;
+  constructor(private readonly source: StateSourceInfo) {}
+
+  add(res: unknown, i: number): void {
+    const source = this.source;
     const where = `${source.location}: resources[${i}]`;
     if (!isRecord(res)) throw new InputError('resource is not an object', 'state_bad_resource', where);
     if (res.mode === 'data') {
-      dataSourcesSkipped += Array.isArray(res.instances) ? res.instances.length : 1;
+      this.dataSourcesSkipped += Array.isArray(res.instances) ? res.instances.length : 1;
       return;
     }
     if (res.mode !== 'managed') throw new InputError(`unknown mode ${JSON.stringify(res.mode)}`, 'state_bad_resource', where);
@@ -116,13 +112,13 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
     const module = typeof res.module === 'string' && res.module !== '' ? res.module : null;
     const provider = parseProviderRef(res.provider);
     const instances = Array.isArray(res.instances) ? res.instances : [];
-    if (typeof res.provider === 'string' && res.provider.includes('registry.opentofu.org')) opentofu = true;
+    if (typeof res.provider === 'string' && res.provider.includes('registry.opentofu.org')) this.opentofu = true;
+    const base = `${module ? `${module}.` : ''}${res.type}.${res.name}`;
     for (const inst of instances) {
       // Deposed objects are replaced ones awaiting destroy (create_before_destroy); the current object is the truth.
       if (!isRecord(inst) || (typeof inst.deposed === 'string' && inst.deposed !== '')) continue;
       const indexKey = typeof inst.index_key === 'string' || typeof inst.index_key === 'number' ? inst.index_key : null;
-      const base = `${module ? `${module}.` : ''}${res.type}.${res.name}`;
-      resources.push({
+      this.resources.push({
         address: base + formatIndexKey(indexKey),
         type: res.type,
         name: res.name,
@@ -135,15 +131,103 @@ export function parseStateDocument(text: string, source: StateSourceInfo): State
         source,
       });
     }
-  });
-  return {
-    source,
-    serial: typeof doc.serial === 'number' ? doc.serial : null,
-    lineage: typeof doc.lineage === 'string' ? doc.lineage : null,
-    terraformVersion: tfVersion,
-    flavour: opentofu ? 'opentofu' : tfVersion === null ? 'unknown' : 'terraform',
-    resources,
-    dataSourcesSkipped,
-    loadedAt: Date.now(),
-  };
+  }
+
+  finish(doc: Record<string, unknown>): StateSnapshot {
+    const tfVersion = typeof doc.terraform_version === 'string' ? doc.terraform_version : null;
+    return {
+      source: this.source,
+      serial: typeof doc.serial === 'number' ? doc.serial : null,
+      lineage: typeof doc.lineage === 'string' ? doc.lineage : null,
+      terraformVersion: tfVersion,
+      flavour: this.opentofu ? 'opentofu' : tfVersion === null ? 'unknown' : 'terraform',
+      resources: this.resources,
+      dataSourcesSkipped: this.dataSourcesSkipped,
+      loadedAt: Date.now(),
+    };
+  }
+}
+
+function parseJson(text: string, source: StateSourceInfo): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`not JSON (${(err as Error).message})`, 'state_not_json', source.location);
+  }
+}
+
+/**
+ * Parses Terraform/OpenTofu state format v4. Rejects other versions and encrypted OpenTofu
+ * state with a message that says what to do instead.
+ */
+export function parseStateDocument(text: string, source: StateSourceInfo): StateSnapshot {
+  const doc = parseJson(text, source);
+  checkDocument(doc, source);
+  const builder = new SnapshotBuilder(source);
+  const raw = Array.isArray(doc.resources) ? doc.resources : [];
+  raw.forEach((res, i) => builder.add(res, i));
+  return builder.finish(doc);
+}
+
+const RESOURCES_OPEN = '\n  "resources": [\n';
+const ELEMENT_SEP = '\n    },\n    {';
+
+/**
+ * Splits the `resources` array of a state as Terraform and OpenTofu write it (2-space
+ * indentation) into one text per resource, without a JSON scanner: a raw newline can only be
+ * whitespace in JSON (inside strings it is escaped), so "newline, 4 spaces, `},`" can only be
+ * the end of a top-level resource. Returns null for any other layout (minified, hand-made).
+ */
+export function splitIndentedState(text: string): { rest: string; resources: string[] } | null {
+  const open = text.indexOf(RESOURCES_OPEN);
+  if (open < 0) return null;
+  const bodyStart = open + RESOURCES_OPEN.length;
+  const close = text.indexOf('\n  ]', bodyStart);
+  if (close < 0 || !text.startsWith('    {', bodyStart) || !text.startsWith('\n    }', close - 6)) return null;
+  const resources: string[] = [];
+  let from = bodyStart + 4; // at "{"
+  for (;;) {
+    const sep = text.indexOf(ELEMENT_SEP, from);
+    if (sep < 0 || sep > close) break;
+    resources.push(text.slice(from, sep + 6)); // through "}"
+    from = sep + ELEMENT_SEP.length - 1; // at the next "{"
+  }
+  resources.push(text.slice(from, close));
+  const rest = `${text.slice(0, open)}\n  "resources": []${text.slice(close + 4)}`;
+  return { rest, resources };
+}
+
+/**
+ * The same as parseStateDocument, but never holds the event loop for long: Terraform-written
+ * state is parsed one resource at a time with a yield every `sliceMs`, so ingest keeps flowing
+ * while a 100 MB state loads. Other layouts fall back to one JSON.parse.
+ */
+export async function parseStateDocumentAsync(text: string, source: StateSourceInfo, opts: { sliceMs?: number; minChars?: number } = {}): Promise<StateSnapshot> {
+  const sliceMs = opts.sliceMs ?? 10;
+  // Small states parse in a few ms in one go; slicing only pays for large ones.
+  const split = text.length >= (opts.minChars ?? 1_000_000) ? splitIndentedState(text) : null;
+  if (!split) return parseStateDocument(text, source);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(split.rest);
+  } catch {
+    return parseStateDocument(text, source); // not the layout we assumed: let the full parse say what is wrong
+  }
+  checkDocument(doc, source);
+  const builder = new SnapshotBuilder(source);
+  let sliceStart = performance.now();
+  for (let i = 0; i < split.resources.length; i++) {
+    let res: unknown;
+    try {
+      res = JSON.parse(split.resources[i]);
+    } catch {
+      return parseStateDocument(text, source);
+    }
+    builder.add(res, i);
+    if ((i & 63) === 0 && performance.now() - sliceStart > sliceMs) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+  }
+  return builder.finish(doc);
 }

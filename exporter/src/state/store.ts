@@ -6,7 +6,7 @@ import { createStateBackend } from './backends/registry.js';
 import type { StateBackend } from './backends/types.js';
 import { StateIndex } from './index.js';
 import type { StateSnapshot, StateSourceInfo } from './model.js';
-import { parseStateDocument, peekStateHeader } from './parse.js';
+import { parseStateDocumentAsync, peekStateHeader } from './parse.js';
 import { errorMessage } from '../util/errors.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { Logger } from '../util/logger.js';
@@ -54,6 +54,8 @@ const STALE_METRIC = 'tfdrift_state_stale';
 export class StateStore extends EventEmitter {
   private readonly entries: SourceEntry[];
   private current = new StateIndex([]);
+  private buildsStarted = 0;
+  private lastSwapped = 0;
 
   constructor(
     configs: StateSourceConfig[],
@@ -116,8 +118,11 @@ export class StateStore extends EventEmitter {
     );
     if (changed.length > 0) {
       // Built off to the side; the swap is one assignment, so lookups see the old or the new index, never a mix.
-      await yieldToLoop();
-      const next = new StateIndex(this.entries.flatMap((e) => e.snapshots));
+      const seq = ++this.buildsStarted;
+      const next = await StateIndex.build(this.entries.flatMap((e) => e.snapshots));
+      // Builds yield, so two can overlap; one started later saw newer snapshots and must not be replaced by an older one.
+      if (seq < this.lastSwapped) return { changed, errors };
+      this.lastSwapped = seq;
       this.current = next;
       this.log.info('state index rebuilt', { changed, resources: next.resourceCount, keys: next.stats().keys, build_ms: Math.round(next.buildMs) });
       this.emit('reloaded', { changed, index: next });
@@ -172,7 +177,7 @@ export class StateStore extends EventEmitter {
             continue;
           }
           await yieldToLoop(); // let ingest run between large parses
-          next.set(f.location, { version: f.version, snapshot: parseStateDocument(f.text, this.sourceInfo(entry, f.location)) });
+          next.set(f.location, { version: f.version, snapshot: await parseStateDocumentAsync(f.text, this.sourceInfo(entry, f.location)) });
           changed = true;
         }
         if (next.size !== entry.objects.size || [...entry.objects.keys()].some((k) => !next.has(k))) changed = true;

@@ -84,3 +84,31 @@ describe('parseStateDocument', () => {
     expect(parseProviderRef(undefined)).toEqual({ name: 'unknown', alias: null });
   });
 });
+
+describe('parseStateDocumentAsync (sliced parsing of Terraform-indented state)', () => {
+  it('gives the same snapshot as the one-shot parse, for indented and minified layouts', async () => {
+    const { parseStateDocumentAsync, splitIndentedState } = await import('../../src/state/parse.js');
+    const doc = {
+      version: 4, terraform_version: '1.9.8', serial: 7, lineage: 'l', outputs: { o: { value: '\n    },\n    {', type: 'string' } },
+      resources: [
+        { mode: 'data', type: 'aws_ami', name: 'a', provider: AWS, instances: [{ attributes: { id: 'ami-1' } }] },
+        { module: 'module.m', mode: 'managed', type: 'aws_vpc', name: 'v', provider: AWS, instances: [{ index_key: 'k', attributes: { id: 'vpc-1', tags: { note: '}\n    },\n    {' } } }] },
+        { mode: 'managed', type: 'aws_subnet', name: 's', provider: AWS, instances: [{ index_key: 0, attributes: { id: 'subnet-1', nested: [{ a: [{}] }] }, sensitive_attributes: [] }] },
+      ],
+      check_results: null,
+    };
+    const indented = JSON.stringify(doc, null, 2);
+    const split = splitIndentedState(indented);
+    expect(split?.resources).toHaveLength(3);
+    expect(split!.resources.map((r) => (JSON.parse(r) as { type: string }).type)).toEqual(['aws_ami', 'aws_vpc', 'aws_subnet']);
+    expect(splitIndentedState(JSON.stringify(doc))).toBeNull();
+    const strip = (s: { loadedAt: number }) => ({ ...s, loadedAt: 0 });
+    for (const text of [indented, JSON.stringify(doc)]) {
+      const sliced = await parseStateDocumentAsync(text, source(), { minChars: 0, sliceMs: 0 });
+      expect(strip(sliced)).toEqual(strip(parse(text)));
+    }
+    // Broken text falls back to the one-shot parse and its message.
+    await expect(parseStateDocumentAsync(indented.replace('"aws_subnet"', '"aws_subnet'), source(), { minChars: 0 })).rejects.toThrow(/not JSON/);
+    await expect(parseStateDocumentAsync(indented.replace('"version": 4', '"version": 3'), source(), { minChars: 0 })).rejects.toThrow(/format version 3/);
+  });
+});

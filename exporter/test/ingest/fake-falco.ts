@@ -27,7 +27,7 @@ export class FakeFalco {
     const service = { ...(def['falco.outputs.service'] as protoLoader.ServiceDefinition) };
     for (const name of ['sub', 'get'] as const) {
       const serialize = service[name].responseSerialize;
-      service[name] = { ...service[name], responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serialize(v)) };
+      service[name] = { ...service[name], responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serialize(v as object)) };
     }
     this.def = { ...def, 'falco.outputs.service': service };
   }

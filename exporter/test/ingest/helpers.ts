@@ -62,7 +62,7 @@ export function syntheticRoleRecords(n: number, tag = 'r'): Record<string, unkno
 }
 
 export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await fetch(url, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'application/json', ...headers } });
   const text = await res.text();
   let parsed: unknown = text;
   try {

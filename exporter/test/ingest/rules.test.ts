@@ -25,7 +25,7 @@ describe('generated Falco rules', () => {
     const rules = doc.filter((d) => d.rule);
     const lists = new Map(doc.filter((d) => d.list).map((d) => [d.list, d.items as string[]]));
     const macro = doc.find((d) => d.macro === 'tfdrift_aws_successful_write');
-    expect(macro.condition).toBe('ct.readonly=false and not ct.error exists');
+    expect(macro?.condition).toBe('ct.readonly=false and not ct.error exists');
     const seen = new Map<string, number>();
     for (const r of rules) {
       expect(r.source).toBe('aws_cloudtrail');

@@ -1,6 +1,7 @@
 import type { Config } from './config/schema.js';
 import { Metrics } from './metrics/registry.js';
 import { createOutputs } from './outputs/registry.js';
+import { sendTestDrift } from './outputs/synthetic.js';
 import type { Output } from './outputs/types.js';
 import { Pipeline } from './pipeline.js';
 import { allProviders } from './providers/registry.js';
@@ -79,6 +80,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     if (status !== 'open') return sendJson(res, 400, { error: 'status must be "open"' });
     sendJson(res, 200, { drifts: pipeline.ledger.list() });
   });
+  // A synthetic drift through every enabled output (not counted in tfdrift_drifts_total, not in the ledger).
+  server.route('POST', '/api/v1/test', async (_req, res) => sendJson(res, 200, await sendTestDrift(outputs)));
   if (config.inputs.falco_http.enabled)
     server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(ingest.alerts, metrics, config.inputs.falco_http.max_body_bytes, log));
 

@@ -29,7 +29,12 @@ export class Metrics {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
     const sources = this.sources;
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'tfdrift_' });
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: r, prefix: 'tfdrift_' });
+      // prom-client names these gauges *_total, which promtool rejects (a _total suffix means counter);
+      // the same numbers by type stay in tfdrift_nodejs_active_{handles,requests,resources}{type}.
+      for (const name of ['handles', 'requests', 'resources']) r.removeSingleMetric(`tfdrift_nodejs_active_${name}_total`);
+    }
     this.eventsReceived = new Counter({ name: 'tfdrift_events_received_total', help: 'Audit events received, by input and Falco/record source.', labelNames: ['input', 'source'], registers: [r] });
     this.eventsSuppressed = new Counter({ name: 'tfdrift_events_suppressed_total', help: 'Events that produced no drift on purpose, by reason.', labelNames: ['reason'], registers: [r] });
     this.eventsUnmapped = new Counter({ name: 'tfdrift_events_unmapped_total', help: 'Write events with no mapping-table row, by provider.', labelNames: ['provider'], registers: [r] });
@@ -51,7 +56,7 @@ export class Metrics {
     this.stateLoadErrors = new Counter({ name: 'tfdrift_state_load_errors_total', help: 'Failed state loads; the last good state is kept.', labelNames: ['state'], registers: [r] });
     this.eventProcessing = new Histogram({ name: 'tfdrift_event_processing_seconds', help: 'Time from receipt of an event to its drift records handed to outputs.', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [r] });
     this.eventLag = new Histogram({ name: 'tfdrift_event_lag_seconds', help: 'Detection time minus the event time the cloud recorded.', buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], registers: [r] });
-    this.outputSent = new Counter({ name: 'tfdrift_output_sent_total', help: 'Drift records delivered or dropped by each output, by status.', labelNames: ['output', 'status'], registers: [r] });
+    this.outputSent = new Counter({ name: 'tfdrift_output_sent_total', help: 'Drift records handled by each output, by outcome: ok; retry (an attempt failed, will retry); rejected (refused, not retried, e.g. Loki 400); dropped (spool or queue full); error (gave up or write failed); filtered, deduplicated, rate_limited (notifications).', labelNames: ['output', 'status'], registers: [r] });
     new Gauge({
       name: 'tfdrift_output_queue_length', help: 'Records waiting in each output (memory and spool).', labelNames: ['output'], registers: [r],
       collect() { this.reset(); for (const s of sources.outputQueueLength?.() ?? []) this.set(s.labels, s.value); },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DriftRecord } from '../model/drift.js';
 import { VERSION } from '../version.js';
+import type { Output } from './types.js';
 
 /**
  * A drift record for `POST /api/v1/test`: valid against the contract, obviously synthetic (resource type
@@ -30,4 +31,19 @@ export function syntheticDrift(now = new Date(), id = randomBytes(8).toString('h
     source: 'tfdrift',
     version: VERSION,
   };
+}
+
+/** POST /api/v1/test: one synthetic drift through every enabled output, then a flush; reports what is still queued. */
+export async function sendTestDrift(outputs: readonly Output[], flushTimeoutMs = 10_000): Promise<{ drift_id: string; outputs: { name: string; queued: number }[] }> {
+  const record = syntheticDrift();
+  for (const o of outputs) {
+    try {
+      o.send(record);
+    } catch {
+      // send must not throw; a broken output shows up as queued/counted, not as a failed request
+    }
+  }
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, flushTimeoutMs).unref());
+  await Promise.race([Promise.all(outputs.map((o) => o.flush())), timeout]);
+  return { drift_id: record.drift_id, outputs: outputs.map((o) => ({ name: o.name, queued: o.queueLength() })) };
 }

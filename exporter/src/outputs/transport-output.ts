@@ -4,6 +4,7 @@ import type { Output } from './types.js';
 
 /** triple-beam's MESSAGE: the formatted line winston transports write. */
 const MESSAGE = Symbol.for('message');
+const LEVEL = Symbol.for('level');
 
 /** Any winston transport that takes drift records as `info.record` (ours, or winston-loki for comparison). */
 export interface RecordTransport extends TransportStream {
@@ -23,7 +24,7 @@ export function transportOutput(name: string, transport: RecordTransport, labels
     name,
     send(record) {
       const line = JSON.stringify(record);
-      transport.log!({ level: 'info', message: line, [MESSAGE]: line, record, ...(labels ? { labels: labels(record) } : {}) }, () => {});
+      transport.log!({ level: 'info', [LEVEL]: 'info', message: line, [MESSAGE]: line, record, ...(labels ? { labels: labels(record) } : {}) }, () => {});
     },
     queueLength: () => transport.queueLength?.() ?? 0,
     flush: async () => {

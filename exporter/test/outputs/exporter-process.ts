@@ -12,6 +12,8 @@ export interface ExporterProcess {
   child: ChildProcess;
   url: string;
   stdoutRecords: () => { drift_id: string }[];
+  /** The raw JSON lines: byte for byte what the Loki line must be. */
+  stdoutLines: () => string[];
   stderr: () => string;
   exited: Promise<number | null>;
 }
@@ -52,9 +54,12 @@ export async function startExporter(configFile: string): Promise<ExporterProcess
     });
     void exited.then((code) => reject(new Error(`exporter exited (${code}) before listening:\n${err.slice(-3000)}`)));
   });
+  // The signal handlers are installed just after the "listening" line; one round trip later they are in place.
+  await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
   return {
     child, url, exited,
     stdoutRecords: () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { drift_id: string }),
+    stdoutLines: () => out.split('\n').filter((l) => l.startsWith('{')),
     stderr: () => err,
   };
 }

@@ -178,10 +178,12 @@ export function virtualClock(onAdvance?: (now: number) => void | Promise<void>) 
 }
 
 /** Polls (real time) until the condition holds; the limit only stops a broken test from hanging. */
-export async function until(cond: () => boolean, limitMs = 15_000): Promise<void> {
+export async function until(cond: () => boolean, limitMs = 15_000, poll?: () => Promise<void>): Promise<void> {
   const end = Date.now() + limitMs;
-  while (!cond()) {
+  for (;;) {
+    await poll?.();
+    if (cond()) return;
     if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, poll ? 250 : 5));
   }
 }

@@ -53,15 +53,20 @@ function facts(r: DriftRecord): [string, string][] {
   ];
 }
 
+/** Slack mrkdwn control characters; escaping them stops `<!channel>`-style mentions hidden in cloud data. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Slack incoming webhook: Block Kit, with `text` as the notification fallback. Limits: header 150, section 3000. */
 export function slackPayload(r: DriftRecord, o: PayloadOptions = {}): unknown {
   const changes = changeLines(r);
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: cut(summary(r), 150), emoji: false } },
-    { type: 'section', fields: facts(r).map(([k, v]) => ({ type: 'mrkdwn', text: cut(`*${k}*\n${v}`, 2000) })) },
+    { type: 'section', fields: facts(r).map(([k, v]) => ({ type: 'mrkdwn', text: cut(`*${k}*\n${slackEscape(v)}`, 2000) })) },
   ];
-  if (changes.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Changes*\n\`\`\`${changes.join('\n')}\`\`\``, 3000) } });
-  if (r.suggested_fix) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Suggested fix*\n${r.suggested_fix}`, 3000) } });
+  if (changes.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Changes*\n\`\`\`${slackEscape(changes.join('\n'))}\`\`\``, 3000) } });
+  if (r.suggested_fix) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Suggested fix*\n${slackEscape(r.suggested_fix)}`, 3000) } });
   if (o.linkUrl)
     blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Grafana' }, url: o.linkUrl }] });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `tfdrift ${r.version} · detected ${r.detected_at}` }] });

@@ -130,7 +130,7 @@ describe('property: malformed input at both inputs', () => {
         { numRuns: 100, seed: 20260329, endOnFailure: true },
       );
       expect(total).toBeGreaterThanOrEqual(10_000);
-      const got = out.records.map((r) => r.resource_id).filter((id) => id.startsWith('tfdrift-test-role-f'));
+      const got = out.records.map((r) => r.resource_id ?? '').filter((id) => id.startsWith('tfdrift-test-role-f'));
       expect(got.sort()).toEqual(expectedRoles.map((r) => r).sort());
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
       expect(unhandled).toEqual([]);
@@ -180,7 +180,7 @@ describe('property: malformed input at both inputs', () => {
       expect(await counter(h.metrics, 'tfdrift_events_failed_total', { reason: 'bad_grpc_message' })).toBeGreaterThan(1000);
       const ids = good.slice(0, g).map((r) => r.output_fields!['ct.id']);
       for (const id of ids) expect(h.processed.get(id)).toBe(1);
-      expect(h.out.records.filter((r) => r.resource_id.startsWith('tfdrift-test-role-g-')).length).toBe(g);
+      expect(h.out.records.filter((r) => (r.resource_id ?? '').startsWith('tfdrift-test-role-g-')).length).toBe(g);
       expect(input.connections).toBe(1); // one stream carried it all
       expect(unhandled).toEqual([]);
     } finally {

@@ -73,7 +73,7 @@ function instance(i: number): { type: string; name: string; module?: string; att
   }
 }
 
-function generate(): string {
+export function generate(): string {
   const resources = [];
   for (let i = 0; i < N; i++) {
     const r = instance(i);

@@ -75,7 +75,12 @@ export function resourceRegion(res: StateResource): string | null {
 
 /** Immutable index over all loaded snapshots; a reload builds a new one and swaps it in. */
 export class StateIndex {
-  private readonly byKey = new Map<string, StateResource[]>();
+  /**
+   * provider+account+type+field → value → resources. Nested maps key on the attribute value
+   * string itself (its hash is cached in the string), so building allocates no key per value.
+   */
+  private readonly byKey = new Map<string, Map<string, StateResource[]>>();
+  private keyCount = 0;
   private readonly accounts = new Set<string>();
   private ambiguous = 0;
   private count = 0;
@@ -112,7 +117,7 @@ export class StateIndex {
 
   private *fill(): Generator<void> {
     let started = performance.now();
-    const fields = [...INDEXED_FIELDS];
+    const fields = INDEXED_FIELDS;
     for (const snap of this.snapshots) {
       this.accounts.add(`${snap.source.provider}|${snap.source.accountId ?? WILDCARD}`);
       const resources = snap.resources;
@@ -121,14 +126,21 @@ export class StateIndex {
         this.count++;
         const prefix = `${res.provider}${SEP}${resourceAccount(res)}${SEP}${res.type}${SEP}`;
         const attrs = res.attributes;
-        // Walk the (small) field set rather than every attribute: states carry many large attributes.
-        for (const field of fields) {
+        // for-in over the object's own keys (enum cache) and a Set probe beat keyed loads of each indexed field name.
+        for (const field in attrs) {
+          if (!fields.has(field)) continue;
           const value = attrs[field];
           if (typeof value !== 'string' || value === '') continue;
-          const key = `${prefix}${field}${SEP}${normalise(res.provider, field, value)}`;
-          const list = this.byKey.get(key);
-          if (!list) this.byKey.set(key, [res]);
-          else if (!list.includes(res)) {
+          const group = prefix + field;
+          let byValue = this.byKey.get(group);
+          if (!byValue) this.byKey.set(group, (byValue = new Map()));
+          const v = normalise(res.provider, field, value);
+          const list = byValue.get(v);
+          // Each resource reaches a (field, value) once: no duplicate check (it was O(n²) on shared values like policy_arn).
+          if (!list) {
+            byValue.set(v, [res]);
+            this.keyCount++;
+          } else {
             if (list.length === 1) this.ambiguous++;
             list.push(res);
           }
@@ -143,8 +155,8 @@ export class StateIndex {
     this.buildTime += performance.now() - started;
   }
 
-  private key(provider: string, account: string, type: string, field: string, value: string): string {
-    return `${provider}${SEP}${account}${SEP}${type}${SEP}${field}${SEP}${value}`;
+  private lookup(provider: string, account: string, type: string, field: string, value: string): StateResource[] | undefined {
+    return this.byKey.get(`${provider}${SEP}${account}${SEP}${type}${SEP}${field}`)?.get(value);
   }
 
   /** True when at least one loaded state speaks for this account (or for any account). */
@@ -165,7 +177,7 @@ export class StateIndex {
     const out: StateResource[] = [];
     for (const account of accounts) {
       for (const type of types) {
-        const hits = this.byKey.get(this.key(provider, account, type, lookup.field, value));
+        const hits = this.lookup(provider, account, type, lookup.field, value);
         if (!hits) continue;
         for (const res of hits) {
           const also = lookup.also;
@@ -195,6 +207,6 @@ export class StateIndex {
   }
 
   stats(): IndexStats {
-    return { resources: this.resourceCount, snapshots: this.snapshots.length, keys: this.byKey.size, ambiguousKeys: this.ambiguous, buildMs: this.buildMs };
+    return { resources: this.resourceCount, snapshots: this.snapshots.length, keys: this.keyCount, ambiguousKeys: this.ambiguous, buildMs: this.buildMs };
   }
 }

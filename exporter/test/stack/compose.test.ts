@@ -260,9 +260,20 @@ describe('docker-compose.yml: the exporter', () => {
       expect(String(dir).startsWith('/loki')).toBe(true);
   });
 
-  it('answers as "tfdrift" on the network in either profile (Prometheus and Falco use that name)', () => {
-    expect(networkNames('tfdrift', SERVICES.tfdrift)).toContain('tfdrift');
-    expect(networkNames('tfdrift-demo', SERVICES['tfdrift-demo'])).toContain('tfdrift');
+  it('answers as "tfdrift" on the network exactly once in each profile (Prometheus and Falco use that name)', () => {
+    const profiles = new Set(Object.values(SERVICES).flatMap((s) => profilesOf(s)));
+    expect([...profiles].sort()).toEqual(['demo', 'falco']);
+    for (const profile of profiles) {
+      const active = Object.entries(SERVICES).filter(
+        ([, s]) => profilesOf(s).length === 0 || profilesOf(s).includes(profile),
+      );
+      const answering = active
+        .filter(([name, s]) => networkNames(name, s).includes('tfdrift'))
+        .map(([name]) => name);
+      expect(answering, profile).toHaveLength(1);
+    }
+    // the profile .env.example starts is one of them
+    expect(profiles.has(ENV_EXAMPLE.COMPOSE_PROFILES)).toBe(true);
   });
 
   it('keeps the demo profile free of cloud credentials', () => {

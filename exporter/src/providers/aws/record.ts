@@ -1,7 +1,7 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
 import { isRecord, str } from '../../util/paths.js';
-import { principalFromUserIdentity } from './identity.js';
+import { principalFromUserIdentity, userAgentClass } from './identity.js';
 
 const READ_PREFIXES = /^(Get|Describe|List|Head|Lookup|Search|Check|Batch(Get|Describe)|Query|Scan|Select|Preview|Estimate|Validate|Verify|Test|Decrypt|Encrypt|GenerateDataKey|Sign|AssumeRole|ConsoleLogin)/;
 
@@ -44,6 +44,8 @@ export function auditEventFromCloudTrail(r: unknown): AuditEvent {
     : [];
   const ctx = isRecord(ui) && isRecord(ui.sessionContext) ? ui.sessionContext : {};
   const time = str(pick(r, 'eventTime'));
+  const fromConsole = str(pick(r, 'sessionCredentialFromConsole')) === 'true';
+  const userAgent = str(pick(r, 'userAgent'));
   return {
     provider: 'aws',
     accountId: recipient ?? identityAccount,
@@ -54,7 +56,7 @@ export function auditEventFromCloudTrail(r: unknown): AuditEvent {
     eventTime: time,
     principal,
     sourceIp: str(pick(r, 'sourceIPAddress')),
-    userAgent: str(pick(r, 'userAgent')),
+    userAgent,
     request: parseMaybeJson(pick(r, 'requestParameters')),
     response: parseMaybeJson(pick(r, 'responseElements')),
     resources,
@@ -62,7 +64,8 @@ export function auditEventFromCloudTrail(r: unknown): AuditEvent {
     errorCode: str(pick(r, 'errorCode')),
     errorMessage: str(pick(r, 'errorMessage')),
     extra: {
-      sessionCredentialFromConsole: str(pick(r, 'sessionCredentialFromConsole')) === 'true',
+      sessionCredentialFromConsole: fromConsole,
+      userAgentClass: userAgentClass(userAgent, fromConsole),
       mfaAuthenticated: isRecord(ctx.attributes) ? str(ctx.attributes.mfaAuthenticated) === 'true' : null,
       eventType: str(pick(r, 'eventType')),
     },
@@ -92,16 +95,23 @@ export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco
       throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
     }
   };
-  const principal = emptyPrincipal();
-  principal.name = field(fields, 'ct.user');
-  principal.arn = field(fields, 'ct.user.arn');
-  principal.type = field(fields, 'ct.user.identitytype');
-  principal.principalId = field(fields, 'ct.user.principalid');
+  // Rebuild the userIdentity the plugin fields came from, so Falco alerts and raw records name
+  // the same person (ct.user is the session issuer's role for AssumedRole, invokedBy for services).
+  const type = field(fields, 'ct.user.identitytype');
+  const user = field(fields, 'ct.user');
+  const principal = principalFromUserIdentity({
+    type,
+    arn: field(fields, 'ct.user.arn'),
+    principalId: field(fields, 'ct.user.principalid'),
+    accountId: field(fields, 'ct.user.accountid'),
+    userName: type === 'IAMUser' ? user : undefined,
+    invokedBy: type === 'AWSService' ? user : undefined,
+    sessionContext: type === 'AssumedRole' && user !== 'AssumedRole' ? { sessionIssuer: { userName: user } } : undefined,
+  });
+  if (!principal.type) Object.assign(principal, { ...emptyPrincipal(), name: user });
   const original = field(fields, 'ct.originaluser');
-  principal.originalUser = original && original !== principal.name ? original : null;
-  if (principal.arn?.includes('/AWSReservedSSO_') && !principal.originalUser) {
-    principal.originalUser = /:assumed-role\/[^/]+\/(.+)$/.exec(principal.arn)?.[1] ?? null;
-  }
+  if (!principal.originalUser && original && original !== principal.name && original !== user && original !== type) principal.originalUser = original;
+  const userAgent = field(fields, 'ct.useragent');
   const readonly = fields['ct.readonly'];
   return {
     provider: 'aws',
@@ -113,14 +123,14 @@ export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco
     eventTime: field(fields, 'ct.time'),
     principal,
     sourceIp: field(fields, 'ct.srcip'),
-    userAgent: field(fields, 'ct.useragent'),
+    userAgent,
     request: parseJsonField('ct.request'),
     response: parseJsonField('ct.response'),
     resources: [],
     readOnly: inferReadOnly(eventName, typeof readonly === 'string' || typeof readonly === 'boolean' ? readonly : undefined),
     errorCode: field(fields, 'ct.error'),
     errorMessage: null,
-    extra: {},
+    extra: { userAgentClass: userAgentClass(userAgent) },
     falco,
   };
 }

@@ -212,3 +212,16 @@ describe('Loki faults: after each, every record emitted is in Loki exactly once'
     expect(new Set(got)).toEqual(new Set(records.slice(20 - got.length).map((r) => r.drift_id)));
   });
 });
+
+describe('Loki shutdown', () => {
+  it('close() keeps retrying through a brief 503 burst within shutdown_timeout_ms instead of giving up at the first failure', async () => {
+    const p = await peer();
+    p.behave = (n) => (n < 3 ? { status: 503 } : { status: 204 });
+    const { output, transport } = setup(p, { batch_interval_ms: 600_000, retry: { initial_backoff_ms: 20, max_backoff_ms: 40 } }, realClock);
+    const records = makeRecords(5);
+    for (const r of records) output.send(r);
+    await output.close();
+    expect(transport.queueLength()).toBe(0);
+    expectExactlyOnce(p, records.map((r) => r.drift_id));
+  });
+});

@@ -46,7 +46,8 @@ export class LokiTransport extends Transport {
   private wake = new AbortController();
   private readonly stopCtl = new AbortController();
   private idle: (() => void) | null = null;
-  private flushWaiters: { resolve: () => void; failed: boolean }[] = [];
+  /** `untilEmpty`: keep retrying until the deadline (shutdown); otherwise give up at the first failure. */
+  private flushWaiters: { resolve: () => void; untilEmpty: boolean }[] = [];
   private readonly loop: Promise<void>;
   private shutDown = false;
   private failureStreak = 0;
@@ -96,11 +97,14 @@ export class LokiTransport extends Transport {
     return this.queue.length;
   }
 
-  /** Sends now; resolves when the queue is empty, an attempt failed (the rest stays spooled), or at the deadline. */
-  flush(timeoutMs = this.cfg.shutdown_timeout_ms): Promise<void> {
+  /**
+   * Sends now; resolves when the queue is empty, at the deadline, or (unless `untilEmpty`) when an
+   * attempt fails. What is not delivered stays spooled.
+   */
+  flush(timeoutMs = this.cfg.shutdown_timeout_ms, untilEmpty = false): Promise<void> {
     if (this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiter = { resolve, failed: false };
+      const waiter = { resolve, untilEmpty };
       this.flushWaiters.push(waiter);
       // A real-time deadline even under a test clock: it bounds how long shutdown may take.
       const deadline = setTimeout(() => this.settle(waiter), timeoutMs);
@@ -115,10 +119,10 @@ export class LokiTransport extends Transport {
     });
   }
 
-  /** Flushes within shutdown_timeout_ms, then stops; whatever is left is on disk for the next start. */
+  /** Keeps delivering (with retries) for up to shutdown_timeout_ms, then stops; what is left is on disk for the next start. */
   override close(): Promise<void> {
     if (this.shutDown) return this.loop;
-    return this.flush().then(async () => {
+    return this.flush(this.cfg.shutdown_timeout_ms, true).then(async () => {
       this.shutDown = true;
       this.stopCtl.abort();
       this.wake.abort();
@@ -137,7 +141,7 @@ export class LokiTransport extends Transport {
 
   private settleAll(onlyIfEmpty: boolean): void {
     if (onlyIfEmpty && this.queue.length > 0) return;
-    for (const w of [...this.flushWaiters]) this.settle(w);
+    for (const w of [...this.flushWaiters]) if (onlyIfEmpty || !w.untilEmpty) this.settle(w);
   }
 
   /** Nanoseconds, strictly increasing per stream, so Loki (even with ordered writes) accepts every entry. */
@@ -211,7 +215,6 @@ export class LokiTransport extends Transport {
       }
       this.failureStreak++;
       this.metrics?.outputSent.inc({ output: OUTPUT, status: 'retry' }, batch.length);
-      for (const w of this.flushWaiters) w.failed = true;
       this.settleAll(false);
       const delay = Math.min(
         this.cfg.retry.max_backoff_ms,

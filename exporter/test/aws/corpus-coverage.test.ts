@@ -85,3 +85,18 @@ describe('AWS coverage of the real CloudTrail corpus (every record, every contai
     expect(unresolved).toEqual([]);
   });
 });
+
+describe('hand-written fixtures for events the corpus lacks', () => {
+  it('every fixture is a write the tables map, with its resource ID resolved', async () => {
+    const { records: fixtures, bad: unreadable } = await cloudTrailCorpus(new URL('../fixtures/aws/records', import.meta.url).pathname);
+    expect(unreadable).toEqual([]);
+    expect(fixtures.map((f) => f.event.eventName).sort()).toEqual([
+      'CreatePolicyVersion', 'CreateTags', 'DeleteBucketPolicy', 'DeleteRole', 'DeleteSecurityGroup', 'DeleteTags',
+      'DetachRolePolicy', 'ModifySecurityGroupRules', 'PutRolePolicy', 'RevokeSecurityGroupEgress', 'RevokeSecurityGroupIngress',
+    ]);
+    for (const { event, where } of fixtures) {
+      const r = resolveAws(event, tables);
+      expect(r.status, where).toBe('mapped');
+    }
+  });
+});

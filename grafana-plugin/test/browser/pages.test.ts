@@ -99,6 +99,11 @@ describe('plugin pages in Chromium', () => {
     await waitText(page, 'state-staging', 'stale');
     assert.match(await text(page, 'input-falco_grpc'), /disconnected/);
     await shot(page, 'overview');
+
+    // The range picker re-queries: in the last hour there are 3 hand-written and 10 replayed detections.
+    await page.locator('input[id^="option-1h-"]').click();
+    await waitText(page, 'stat-total', '13');
+    assert.match(await page.getByTestId('overview-stats').innerText(), /Drifts detected \(1h\)/);
     await page.close();
   });
 
@@ -121,10 +126,28 @@ describe('plugin pages in Chromium', () => {
     assert.match(await page.getByTestId('column-modified').innerText(), /resolved/);
     await shot(page, 'three-way-filtered');
 
+    // Picking a severity in the filter bar narrows every column.
+    await page.goto(`${harness.url}/#three-way`);
+    await page.reload();
+    await waitText(page, 'count-unmanaged', '6');
+    const severity = page.getByLabel('Filter Severity');
+    await severity.click();
+    await page.keyboard.type('critical');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await waitText(page, 'count-unmanaged', '1');
+    assert.equal(await text(page, 'count-missing'), '1');
+    assert.equal(await text(page, 'count-modified'), '4');
+    await shot(page, 'three-way-critical');
+
     // Following a row's link opens the drift detail in the app.
     await page.locator('[data-testid="column-missing"] tbody a').first().click();
     await page.getByTestId('drift-detail').waitFor({ timeout: 20_000 });
-    assert.match(await text(page, 'drift-title'), /aws_iam_role ci-deployer/);
+    assert.match(
+      await text(page, 'drift-title'),
+      /aws_cloudtrail stratus-red-team-cloudtraild-trail-kvrwohmiai/,
+    );
+    assert.match(await page.getByTestId('drift-diff').innerText(), /deleted in the cloud/);
     await page.close();
   });
 

@@ -10,6 +10,7 @@ import { DriftLedger } from './detect/ledger.js';
 import { HttpServer, sendJson } from './server/http.js';
 import { falcoHttpRoute } from './ingest/http.js';
 import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
+import { wireAzureInputs } from './ingest/azure/wire.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -44,7 +45,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   const server = new HttpServer(config.server, log);
   let listening = false;
   const ingest = createIngestRuntime(config, { pipeline, metrics, log });
-  metrics.sources.inputConnected = () => ingest.connected(listening);
+  metrics.sources.inputConnected = () => [...ingest.connected(listening), ...azure.connected(listening)];
 
   server.route('GET', '/metrics', async (_req, res) => {
     const text = await metrics.registry.metrics();
@@ -84,10 +85,13 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   server.route('POST', '/api/v1/test', async (_req, res) => sendJson(res, 200, await sendTestDrift(outputs)));
   if (config.inputs.falco_http.enabled)
     server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(ingest.alerts, metrics, config.inputs.falco_http.max_body_bytes, log));
+  // Azure: POST /azure for Event Hubs forwarders and the direct Event Hubs consumer, when enabled.
+  const azure = wireAzureInputs(config, { server, pipeline, metrics, log });
 
   await states.reload();
   states.startPolling();
   ingest.start();
+  azure.start();
   const { url } = await server.start();
   listening = true;
   log.info('tfdrift listening', { url, version: VERSION, states: states.statuses().map((s) => `${s.name}: ${s.resources} resources`) });
@@ -98,6 +102,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       states.stop();
       await server.stop();
       await ingest.stop();
+      await azure.stop();
       await pipeline.flush();
       await Promise.all(outputs.map((o) => o.close()));
     },

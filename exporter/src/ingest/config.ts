@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { azureEventHubsConfigSchema, azureHttpConfigSchema } from './azure/config.js';
 
 export const inputsConfigSchema = z.strictObject({
   falco_http: z
@@ -48,6 +49,10 @@ export const inputsConfigSchema = z.strictObject({
     .prefault({}),
   /** Falco `source` name of Azure activity-log alerts (there is no official plugin; a custom one may use another name). */
   azure_falco_source: z.string().min(1).default('azure_activitylog'),
+  /** POST endpoint for Event Hubs forwarders (Azure activity records as NDJSON / {"records":[...]}). */
+  azure_http: azureHttpConfigSchema,
+  /** Direct Event Hubs consumer for the Activity Log diagnostic-settings export. */
+  azure_event_hubs: azureEventHubsConfigSchema,
   /** Recently seen alerts remembered to drop redeliveries (same CloudTrail event ID or identical fields); 0 disables. */
   dedup_keys: z.number().int().nonnegative().default(100_000),
 });

@@ -23,9 +23,9 @@ export function rowTypes(spec: EventSpec): string[] {
   return [...new Set(types.filter((t): t is string => typeof t === 'string'))];
 }
 
-/** True when the row turns the event into named Terraform attributes (not just "changed"). */
+/** True when the row turns the event into named Terraform attributes with values (not just "changed"). */
 export function hasAttributeChanges(spec: EventSpec): boolean {
-  return spec.changes.length > 0 || (spec.targets ?? []).some((t) => t.changes.length > 0 || t.kind === 'delete');
+  return spec.changes.length > 0 || (spec.targets ?? []).some((t) => t.changes.length > 0);
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();

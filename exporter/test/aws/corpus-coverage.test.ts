@@ -44,7 +44,7 @@ describe('AWS coverage of the real CloudTrail corpus (every record, every contai
     if (r.status === 'mapped') {
       stat.resolved++;
       tally.idResolved++;
-      if (r.changes.some((c) => c.candidates.some((cand) => cand.changes.length > 0 || cand.kind === 'delete'))) tally.attributes++;
+      if (r.changes.some((c) => c.candidates.some((cand) => cand.changes.length > 0))) tally.attributes++;
     } else if (carriesNoIdentifiers(event) || lacksIdParameters(event, [...row.spec.id, ...(row.spec.targets ?? []).flatMap((t) => t.id ?? [])])) stat.noIds++;
     byName.set(key, stat);
   }

@@ -256,6 +256,26 @@ describe('Grafana provisioning', () => {
     }
   });
 
+  it('runs a Grafana version inside the grafanaDependency range of plugin.json', () => {
+    const range: string = JSON.parse(readText('grafana-plugin/src/plugin.json')).dependencies
+      .grafanaDependency;
+    const version = /:(\d+\.\d+\.\d+)/.exec(grafana.image)![1];
+    const num = (v: string): number[] => v.split('.').map(Number);
+    const cmp = (a: string, b: string): number => {
+      const [x, y] = [num(a), num(b)];
+      for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return 0;
+    };
+    const constraints = range.split(/\s+/).filter(Boolean);
+    expect(constraints.length).toBeGreaterThan(0);
+    for (const c of constraints) {
+      const [, op, v] = /^(>=|<=|>|<|=)?(\d+\.\d+\.\d+)$/.exec(c)!;
+      const d = cmp(version, v);
+      const ok = { '>=': d >= 0, '<=': d <= 0, '>': d > 0, '<': d < 0, '=': d === 0 }[op ?? '='];
+      expect(ok, `grafana ${version} vs ${c}`).toBe(true);
+    }
+  });
+
   it('dashboards use only provisioned datasource UIDs', () => {
     const used = new Map<string, string>();
     const walk = (node: unknown, file: string): void => {

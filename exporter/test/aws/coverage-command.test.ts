@@ -37,6 +37,6 @@ describe('tfdrift coverage', () => {
 
   it('docs/coverage.md is the current output of `tfdrift coverage --format markdown` (regenerate it when tables change)', () => {
     const doc = readFileSync(path.join(EXPORTER_DIR, '../docs/coverage.md'), 'utf8');
-    expect(doc).toBe(renderCoverageMarkdown(coverage()));
+    expect(doc, 'docs/coverage.md is stale: run `node exporter/bin/tfdrift.js coverage --format markdown > docs/coverage.md`').toBe(renderCoverageMarkdown(coverage()));
   });
 });

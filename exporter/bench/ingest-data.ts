@@ -1,0 +1,30 @@
+import { demoRecords } from '../src/cli/commands/demo.js';
+import { falcoAlertFromCloudTrail } from '../src/providers/aws/falco-fields.js';
+
+/**
+ * Benchmark traffic: the demo's real AttachRolePolicy record (account 609418236337), each copy
+ * naming another role with its own event ID, so every alert is a distinct unmanaged drift and
+ * detection runs in full (no dedup shortcut).
+ */
+const base = demoRecords().find((r) => r.eventName === 'AttachRolePolicy')!;
+
+export function benchRecord(id: string): Record<string, unknown> {
+  return {
+    ...base,
+    eventID: `bench-${id}`,
+    requestParameters: { ...(base.requestParameters as object), roleName: `tfdrift-bench-role-${id}` },
+  };
+}
+
+/** About 1.5 KB, like a Falco http_output body for a generated rule (whose output names 18 fields). */
+export function benchAlert(id: string): Record<string, unknown> {
+  const alert = falcoAlertFromCloudTrail(benchRecord(id), { hostname: 'falco-bench', time: '2024-08-01T13:37:41.000000000Z' });
+  const f = alert.output_fields as Record<string, unknown>;
+  alert.output = `Terraform drift candidate: AWS write ${String(f['ct.name'])} on ${String(f['ct.src'])} by ${String(f['ct.user'])} | ct.id=${String(f['ct.id'])} ct.user.arn=${String(f['ct.user.arn'])} ct.srcip=${String(f['ct.srcip'])} ct.useragent=${String(f['ct.useragent'])} ct.region=${String(f['ct.region'])}`;
+  return alert;
+}
+
+/** The body split around the ID, for wrk's Lua script (so each request is unique). */
+export function benchAlertTemplate(): string[] {
+  return JSON.stringify(benchAlert('@@ID@@')).split('@@ID@@');
+}

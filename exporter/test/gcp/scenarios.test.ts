@@ -61,6 +61,30 @@ describe('GCP scenarios: real audit records against states written to match them
     });
   });
 
+  it('instance metadata: ssh-keys added from the console → modified, naming the key (GCE logs key names, not values)', async () => {
+    const { records } = await replay([path.join(STATES, 'instances.tfstate')], [eventsFile([pantherGcp(24)])]);
+    valid(records);
+    expect(records).toMatchObject([
+      {
+        change_type: 'modified', resource_address: 'google_compute_instance.example',
+        resource_id: 'projects/example-project/zones/us-central1-f/instances/example-instance',
+        changes: [{ attribute: 'metadata.ssh-keys', expected: null, actual: '(changed; value not in the audit log)' }],
+      },
+    ]);
+  });
+
+  it('instance labels replaced (setLabels with the labels in the request) → modified labels', async () => {
+    const rec = pantherGcp(24) as { protoPayload: Record<string, unknown>; metadata?: unknown };
+    const setLabels = {
+      ...rec,
+      protoPayload: { ...rec.protoPayload, methodName: 'v1.compute.instances.setLabels', metadata: undefined,
+        request: { '@type': 'type.googleapis.com/compute.instances.setLabels', labels: { env: 'dev', owner: 'mallory' }, labelFingerprint: 'e6W3GgxHNO0=' } },
+    };
+    const { records } = await replay([path.join(STATES, 'instances.tfstate')], [eventsFile([setLabels])]);
+    valid(records);
+    expect(records.map((r) => r.changes)).toEqual([[{ attribute: 'labels', expected: { env: 'prod', team: 'web' }, actual: { env: 'dev', owner: 'mallory' } }]]);
+  });
+
   it('bucket IAM member added (policyDelta ADD allUsers) → modified binding members', async () => {
     const { records } = await replay([path.join(STATES, 'bucket-iam.tfstate')], [eventsFile([pantherGcp(53)])]);
     valid(records);

@@ -62,6 +62,37 @@ export function unmappedGcpMethods(tables: MappingTables): Set<string> {
   return out;
 }
 
+/** What GCE audit logs say of metadata writes: key names only (instanceMetadataDelta / projectMetadataDelta). */
+export const METADATA_VALUE_NOT_LOGGED = '(changed; value not in the audit log)';
+
+function metadataDelta(event: AuditEvent): { set: string[]; removed: string[] } | null {
+  const md = event.extra.metadata;
+  if (!md || typeof md !== 'object') return null;
+  const m = md as Record<string, unknown>;
+  const delta = (m.instanceMetadataDelta ?? m.projectMetadataDelta) as Record<string, unknown> | undefined;
+  if (!delta || typeof delta !== 'object') return null;
+  const keys = (k: string): string[] => (Array.isArray(delta[k]) ? (delta[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+  return { set: [...keys('addedMetadataKeys'), ...keys('modifiedMetadataKeys')], removed: keys('deletedMetadataKeys') };
+}
+
+/**
+ * setMetadata / setCommonInstanceMetadata records usually carry only the changed keys, not the
+ * values; then each key becomes its own attribute (`metadata.ssh-keys`) so the drift names it.
+ */
+function withMetadataKeys(event: AuditEvent, change: ResourceChange): ResourceChange {
+  const delta = metadataDelta(event);
+  if (!delta) return change;
+  const candidates = change.candidates.map((c) => {
+    if (c.changes.some((x) => x.attribute === 'metadata')) return c; // the request had the items: full comparison
+    const perKey = [
+      ...delta.set.map((k) => ({ attribute: `metadata.${k}`, op: 'set' as const, value: METADATA_VALUE_NOT_LOGGED, compare: 'scalar' })),
+      ...delta.removed.map((k) => ({ attribute: `metadata.${k}`, op: 'set' as const, value: null, compare: 'scalar' })),
+    ];
+    return { ...c, changes: [...c.changes, ...perKey] };
+  });
+  return { ...change, candidates };
+}
+
 export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmapped: Set<string> = new Set()): Resolution {
   if (event.errorCode) return { status: 'ignored', reason: 'failed_call' };
   if (event.readOnly) return { status: 'ignored', reason: 'read_only' };
@@ -77,7 +108,7 @@ export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmappe
     const family = iamFamily(row.spec, typeof event.extra.path === 'string' ? event.extra.path : '');
     const rid = family ? iamResourceIdFor(family.base, family.targets, event) : null;
     changes = family && rid ? resolveIam(event, family.targets, rid) : [];
-  } else changes = applyEventSpec(event, row.spec).map((c) => expandCandidates(event, c));
+  } else changes = applyEventSpec(event, row.spec).map((c) => withMetadataKeys(event, expandCandidates(event, c)));
   changes = changes.filter((c) => c.candidates.length > 0);
   if (changes.length === 0) return { status: 'unresolved', reason: 'resource_id_not_found' };
   return { status: 'mapped', changes };

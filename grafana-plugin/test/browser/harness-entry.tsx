@@ -14,11 +14,11 @@ import { AppHarness } from '../harness/AppHarness';
 import { createBackendSrv } from '../harness/backendSrv';
 
 setBackendSrv(
-  createBackendSrv(async (method, path, params, body) => {
+  createBackendSrv(async (method, path, params, body, headers) => {
     const query = new URLSearchParams(params).toString();
     const response = await window.fetch(query ? `${path}?${query}` : path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -30,6 +30,7 @@ const LAUNCH_ARGS = [
 let browser: Browser;
 let servers: Running[] = [];
 let harness: Running;
+let alerting!: import('@tfdrift/alert-rules/testing').GrafanaPeer;
 // Hand-written records (every field exercised) plus real `tfdrift replay` output of the exporter's demo.
 const state: GrafanaApiState = {
   records: [...loadFixtureRecords(), ...loadReplayRecords()],
@@ -72,8 +73,22 @@ before(async () => {
     startPrometheusPeer(state.records),
     bundleHarness(BUILD_DIR),
   ]);
-  harness = await startHarnessServer(BUILD_DIR, state, { loki: loki.url, prometheus: prometheus.url });
-  servers = [loki, prometheus, harness];
+  // The alert-rules workspace's stand-in for Grafana's alerting provisioning API (issue 10).
+  const { GrafanaPeer } = await import('@tfdrift/alert-rules/testing');
+  alerting = new GrafanaPeer({
+    datasources: [
+      { uid: 'loki', type: 'loki', name: 'Loki' },
+      { uid: 'prometheus', type: 'prometheus', name: 'Prometheus' },
+    ],
+    contactPoints: [{ name: 'platform-oncall', type: 'email' }],
+  });
+  await alerting.start();
+  harness = await startHarnessServer(BUILD_DIR, state, {
+    loki: loki.url,
+    prometheus: prometheus.url,
+    grafana: alerting.url,
+  });
+  servers = [loki, prometheus, harness, { url: alerting.url, close: () => alerting.stop() }];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
 });
 
@@ -198,12 +213,25 @@ describe('plugin pages in Chromium', () => {
     await real.close();
   });
 
-  it('Alert rules page is routed and renders', async () => {
+  it('Alert rules page is routed, lists contact points and applies rules through the provisioning API', async () => {
     const page = await open('alert-rules', 'h1, h2, h3, [data-testid]');
     await page
       .getByText(/alert rules/i)
       .first()
       .waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const deadline = Date.now() + 20_000;
+    while (alerting.rules.size === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(alerting.rules.size > 0, 'the page provisioned alert rules');
+    assert.ok(
+      alerting.requests.some(
+        (r) => r.path.startsWith('/api/v1/provisioning/') && r.headers['x-disable-provenance'] === 'true',
+      ),
+      'provisioning calls carry X-Disable-Provenance',
+    );
+    assert.equal(await page.getByText(/cannot list contact points/).count(), 0);
     await shot(page, 'alert-rules');
     await page.close();
   });

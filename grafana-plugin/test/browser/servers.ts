@@ -78,7 +78,8 @@ const STATIC_TYPES: Record<string, string> = {
 export function startHarnessServer(
   bundleDir: string,
   state: GrafanaApiState,
-  peers: { loki: string; prometheus: string },
+  /** `grafana`: a Grafana API peer answering what the slice does not (alerting provisioning). */
+  peers: { loki: string; prometheus: string; grafana?: string },
 ): Promise<Running> {
   state.upstream = async (kind, apiPath, params) => {
     const target = new URL(apiPath, kind === 'loki' ? peers.loki : peers.prometheus);
@@ -93,16 +94,28 @@ export function startHarnessServer(
     if (url.pathname.startsWith('/api/')) {
       const raw = await readBody(req);
       const body = raw ? JSON.parse(raw) : undefined;
-      send(
-        res,
-        await handleGrafanaApi(
-          req.method ?? 'GET',
-          url.pathname,
-          Object.fromEntries(url.searchParams),
-          body,
-          state,
-        ),
-      );
+      const params = Object.fromEntries(url.searchParams);
+      const answer = await handleGrafanaApi(req.method ?? 'GET', url.pathname, params, body, state);
+      if (answer.status === 404 && peers.grafana) {
+        // Alerting provisioning API (the Alert rules page): forwarded to the Grafana API peer.
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) {
+          if (typeof v === 'string' && (k.startsWith('x-') || k === 'content-type' || k === 'authorization')) {
+            headers[k] = v;
+          }
+        }
+        const forwarded = await fetch(new URL(url.pathname + url.search, peers.grafana), {
+          method: req.method,
+          headers,
+          body: raw || undefined,
+        });
+        res.writeHead(forwarded.status, {
+          'content-type': forwarded.headers.get('content-type') ?? 'application/json',
+        });
+        res.end(await forwarded.text());
+        return;
+      }
+      send(res, answer);
       return;
     }
     const file = url.pathname === '/' ? 'index.html' : path.basename(url.pathname);

@@ -10,6 +10,7 @@ export type Transport = (
   path: string,
   params: Record<string, string>,
   body: unknown,
+  headers: Record<string, string>,
 ) => Promise<{ status: number; body: unknown }>;
 
 function toParams(params: BackendSrvRequest['params']): Record<string, string> {
@@ -27,7 +28,7 @@ export function createBackendSrv(transport: Transport): BackendSrv {
     const [path, query] = options.url.split('?');
     const params = { ...Object.fromEntries(new URLSearchParams(query ?? '')), ...toParams(options.params) };
     const method = (options.method ?? 'GET').toUpperCase();
-    const { status, body } = await transport(method, path, params, options.data);
+    const { status, body } = await transport(method, path, params, options.data, { ...(options.headers ?? {}) });
     const ok = status >= 200 && status < 300;
     const response = {
       data: body as T,

@@ -100,7 +100,10 @@ export function startHarnessServer(
         // Alerting provisioning API (the Alert rules page): forwarded to the Grafana API peer.
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) {
-          if (typeof v === 'string' && (k.startsWith('x-') || k === 'content-type' || k === 'authorization')) {
+          if (
+            typeof v === 'string' &&
+            (k.startsWith('x-') || k === 'content-type' || k === 'authorization')
+          ) {
             headers[k] = v;
           }
         }

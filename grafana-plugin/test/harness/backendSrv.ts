@@ -28,7 +28,9 @@ export function createBackendSrv(transport: Transport): BackendSrv {
     const [path, query] = options.url.split('?');
     const params = { ...Object.fromEntries(new URLSearchParams(query ?? '')), ...toParams(options.params) };
     const method = (options.method ?? 'GET').toUpperCase();
-    const { status, body } = await transport(method, path, params, options.data, { ...(options.headers ?? {}) });
+    const { status, body } = await transport(method, path, params, options.data, {
+      ...(options.headers ?? {}),
+    });
     const ok = status >= 200 && status < 300;
     const response = {
       data: body as T,

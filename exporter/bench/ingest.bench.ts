@@ -25,7 +25,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const EXPORTER = path.resolve(HERE, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const FSYNC = (process.env.BENCH_FSYNC ?? 'always') as 'always' | 'interval' | 'never';
-const GRPC_EVENTS = Number(process.env.BENCH_GRPC_EVENTS ?? 200_000);
+const GRPC_EVENTS = Number(process.env.BENCH_GRPC_EVENTS ?? 100_000);
 
 function nullOutput(): Output & { count: number } {
   return { name: 'null', count: 0, send() { this.count++; }, queueLength: () => 0, flush: async () => {}, close: async () => {} };

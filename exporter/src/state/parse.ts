@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { InputError } from '../util/errors.js';
+import { describeJsonError } from './json-error.js';
 import { isRecord } from '../util/paths.js';
 import type { StateResource, StateSnapshot, StateSourceInfo } from './model.js';
 
@@ -151,8 +152,9 @@ class SnapshotBuilder {
 function parseJson(text: string, source: StateSourceInfo): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`not JSON (${(err as Error).message})`, 'state_not_json', source.location);
+  } catch {
+    // Not V8's message: it can quote the text around the error, and state text holds secrets.
+    throw new InputError(`not JSON (${describeJsonError(text)})`, 'state_not_json', source.location);
   }
 }
 

@@ -112,3 +112,20 @@ describe('parseStateDocumentAsync (sliced parsing of Terraform-indented state)',
     await expect(parseStateDocumentAsync(indented.replace('"version": 4', '"version": 3'), source(), { minChars: 0 })).rejects.toThrow(/format version 3/);
   });
 });
+
+describe('JSON errors name a position, never the text', () => {
+  it('reports line and column of the first error without quoting the state', async () => {
+    const { describeJsonError } = await import('../../src/state/json-error.js');
+    expect(describeJsonError('{"a": 1,\n "b": tru}')).toBe('syntax error at line 2, column 7 (offset 15)');
+    expect(describeJsonError('{"a": 1')).toBe('syntax error at line 1, column 8 (offset 7)');
+    expect(describeJsonError('{"a": "x\u0001"}')).toMatch(/offset 8/);
+    expect(describeJsonError('[1, 2] x')).toMatch(/offset 7/);
+    const secret = '{"version": 4, "resources": [{"password": "hunter2-super-secret" oops}]}';
+    expect(() => parse(secret)).toThrow(/^test\.tfstate: not JSON \(syntax error at line 1, column 66 \(offset 65\)\)$/);
+    try {
+      parse(secret);
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+});

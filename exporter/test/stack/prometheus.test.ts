@@ -23,7 +23,7 @@ import {
 const COMPOSE = readYaml('docker-compose.yml');
 const PROMETHEUS = COMPOSE.services.prometheus;
 const CONFIG_REL = hostPathOf(PROMETHEUS, flagValue(commandArgs(PROMETHEUS), '--config.file')!)!;
-const RULE_FILES = listFiles(path.posix.join(path.posix.dirname(CONFIG_REL), 'rules')).filter((f) =>
+const RULE_FILES = listFiles(hostPathOf(PROMETHEUS, '/etc/prometheus/rules')!).filter((f) =>
   /\.ya?ml$/.test(f),
 );
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-promtool-'));

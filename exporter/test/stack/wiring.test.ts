@@ -15,6 +15,7 @@ import {
   falcoOverrides,
   flagValue,
   hostPathOf,
+  repoRelative,
   interpolateDeep,
   isDir,
   listFiles,
@@ -147,6 +148,32 @@ describe('Prometheus → exporter', () => {
     ),
   );
 
+  /** The recording rules in the repository (provisioning/prometheus/rules), all of which must be loaded. */
+  const RECORDING_RULES = listFiles('provisioning/prometheus/rules').filter((f) => /\.ya?ml$/.test(f));
+
+  it('mounts the recording rules where rule_files looks', () => {
+    expect(RECORDING_RULES.length).toBeGreaterThan(0);
+    for (const f of RECORDING_RULES) {
+      const inContainer = mounts(prometheus).find(
+        (m) => m.type === 'bind' && f.startsWith(`${repoRelative(m.source)}/`),
+      );
+      expect(inContainer, `${f} is not mounted into prometheus`).toBeDefined();
+    }
+  });
+
+  it('scrapes the exporter like provisioning/prometheus/prometheus.yml does (the stack file only adds the credential)', () => {
+    const provisioned = readYaml('provisioning/prometheus/prometheus.yml');
+    const job = (cfg: Doc): Doc =>
+      (cfg.scrape_configs ?? []).find((j: Doc) => j.job_name === exporterJob?.job_name);
+    const pick = (j: Doc): Doc => ({
+      job_name: j?.job_name,
+      metrics_path: j?.metrics_path ?? '/metrics',
+      scheme: j?.scheme ?? 'http',
+      targets: (j?.static_configs ?? []).flatMap((sc: Doc) => sc.targets),
+    });
+    expect(pick(job(provisioned))).toEqual(pick(exporterJob));
+  });
+
   it('scrapes the exporter by its compose name on its metrics port and path, as job "tfdrift"', () => {
     expect(exporterJob, 'a scrape job targets the exporter').toBeDefined();
     const targets: string[] = exporterJob.static_configs.flatMap((sc: Doc) => sc.targets);
@@ -186,8 +213,7 @@ describe('Prometheus → exporter', () => {
         expect(Array.isArray(readYaml(f).groups), f).toBe(true);
       }
     }
-    for (const f of listFiles(path.posix.dirname(configRel)).filter((x) => x.includes('/rules/')))
-      expect(loaded.has(f), `${f} is not in rule_files`).toBe(true);
+    for (const f of RECORDING_RULES) expect(loaded.has(f), `${f} is not in rule_files`).toBe(true);
   });
   it('records only from metrics the exporter exports', async () => {
     const exported = new Set<string>();
@@ -196,7 +222,7 @@ describe('Prometheus → exporter', () => {
       if (String(m.type) === 'histogram')
         for (const s of ['_bucket', '_sum', '_count']) exported.add(m.name + s);
     }
-    const files = listFiles(path.posix.dirname(configRel)).filter((x) => x.includes('/rules/'));
+    const files = RECORDING_RULES;
     const rules = files.flatMap((f) => readYaml(f).groups.flatMap((g: Doc) => g.rules));
     expect(rules.length).toBeGreaterThan(0);
     for (const r of rules)

@@ -81,7 +81,7 @@ describe('real Prometheus scraping tfdrift run', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-prom-'));
     ex = await startExporter(writeConfig(dir, { stdout: { enabled: true, format: 'jsonl' } }, path.join(dir, 'data')));
     await replayDemo(ex.url);
-    await until(() => ex.stdoutRecords().length === expected);
+    await until(() => ex.stdoutRecords().length === expected, 60_000);
     const target = new URL(ex.url).host;
     writeFileSync(
       path.join(dir, 'prometheus.yml'),
@@ -93,13 +93,13 @@ describe('real Prometheus scraping tfdrift run', () => {
     prom.on('error', (err) => {
       throw new Error(`cannot start ${PROMETHEUS} (apt-get install prometheus): ${err.message}`);
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     prom?.kill('SIGTERM');
     ex?.child.kill('SIGTERM');
     await ex?.exited;
-  });
+  }, 90_000);
 
   it('promtool check metrics finds nothing to complain about in /metrics', async () => {
     const text = await (await fetch(`${ex.url}/metrics`)).text();
@@ -107,11 +107,11 @@ describe('real Prometheus scraping tfdrift run', () => {
     expect(r.error, 'promtool missing: apt-get install prometheus').toBeUndefined();
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, 90_000);
 
   it('Prometheus scrapes the exporter and tfdrift_drifts_total matches the drifts of the replay', async () => {
     let total = -1;
-    await until(() => total === expected, 45_000, async () => {
+    await until(() => total === expected, 60_000, async () => {
       const body = await getJson(`${promUrl}/api/v1/query?query=${encodeURIComponent('sum(tfdrift_drifts_total{job="tfdrift"})')}`).catch(() => null);
       total = Number(body?.data?.result?.[0]?.value?.[1] ?? -1);
     });
@@ -124,5 +124,5 @@ describe('real Prometheus scraping tfdrift run', () => {
     const series = await getJson(`${promUrl}/api/v1/series?match[]=tfdrift_drifts_total`);
     for (const s of series.data)
       expect(Object.keys(s).sort()).toEqual(['__name__', 'account_id', 'change_type', 'instance', 'job', 'provider', 'resource_type', 'severity']);
-  });
+  }, 90_000);
 });

@@ -11,7 +11,7 @@ describe('POST /api/v1/test', () => {
   const cleanup: (() => unknown)[] = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-  });
+  }, 90000);
 
   it('sends one synthetic drift through every enabled output (stdout, file, Loki, a webhook)', async () => {
     const peer = new LokiPeer();
@@ -61,5 +61,5 @@ describe('POST /api/v1/test', () => {
     expect(metrics).toMatch(/tfdrift_output_sent_total\{output="loki",status="ok"\} 1/);
     expect(metrics).toMatch(/tfdrift_output_queue_length\{output="loki"\} 0/);
     expect(metrics).not.toMatch(/tfdrift_drifts_total\{/); // a test drift is not a drift
-  });
+  }, 90000);
 });

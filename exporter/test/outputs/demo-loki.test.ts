@@ -20,5 +20,5 @@ describe('tfdrift demo with LOKI_URL', () => {
     } finally {
       await peer.stop();
     }
-  });
+  }, 90000);
 });

@@ -41,7 +41,7 @@ describe('tfdrift run (child process) delivering to a Loki-protocol peer', () =>
   beforeAll(async () => {
     expected = await expectedDemoDrifts();
     expect(expected).toBeGreaterThan(0);
-  });
+  }, 120000);
 
   it('SIGTERM mid-batch: the held batch is flushed before exit', async () => {
     const peer = new LokiPeer();
@@ -50,13 +50,13 @@ describe('tfdrift run (child process) delivering to a Loki-protocol peer', () =>
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-sigterm-'));
     const ex = await exporter(writeConfig(dir, lokiOutputs(peer.url), path.join(dir, 'data')));
     await replayDemo(ex.url);
-    await until(() => ex.stdoutRecords().length === expected);
+    await until(() => ex.stdoutRecords().length === expected, 60_000);
     expect(peer.pushes).toBe(0); // batch_interval 10 min: everything is still waiting in the batch
     ex.child.kill('SIGTERM');
     expect(await ex.exited).toBe(0);
     expectExactlyOnce(peer, ex.stdoutLines());
     expect(peer.duplicates).toBe(0);
-  });
+  }, 120000);
 
   it('SIGTERM while Loki stalls: exits within the shutdown timeout, the restart replays the spool, nothing twice', async () => {
     const peer = new LokiPeer();
@@ -67,16 +67,16 @@ describe('tfdrift run (child process) delivering to a Loki-protocol peer', () =>
     const config = writeConfig(dir, lokiOutputs(peer.url, { batch_interval_ms: 10, shutdown_timeout_ms: 300, request_timeout_ms: 60_000 }), path.join(dir, 'data'));
     const first = await exporter(config);
     await replayDemo(first.url);
-    await until(() => first.stdoutRecords().length === expected && peer.pushes > 0); // a push is in flight and unanswered
+    await until(() => first.stdoutRecords().length === expected && peer.pushes > 0, 60_000); // a push is in flight and unanswered
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     peer.behave = () => ({ status: 204 });
     const second = await exporter(config);
-    await until(() => peer.entries().length >= expected);
+    await until(() => peer.entries().length >= expected, 60_000);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expectExactlyOnce(peer, [...first.stdoutLines(), ...second.stdoutLines()]);
-  });
+  }, 120000);
 
   it('kill -9 while Loki is down, then restart: the spool is replayed and every record arrives once', async () => {
     const peer = new LokiPeer();
@@ -88,16 +88,16 @@ describe('tfdrift run (child process) delivering to a Loki-protocol peer', () =>
     const config = writeConfig(dir, lokiOutputs(peer.url, { batch_interval_ms: 10 }), path.join(dir, 'data'));
     const first = await exporter(config);
     await replayDemo(first.url);
-    await until(() => first.stdoutRecords().length === expected);
+    await until(() => first.stdoutRecords().length === expected, 60_000);
     first.child.kill('SIGKILL');
     await first.exited;
     await peer.start(port);
     const second = await exporter(config);
-    await until(() => peer.entries().length >= expected);
+    await until(() => peer.entries().length >= expected, 60_000);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     // Records the restarted process emits itself (the ingest journal re-processes alerts whose
     // processing kill -9 interrupted) are emitted records too: they must arrive once as well.
     expectExactlyOnce(peer, [...first.stdoutLines(), ...second.stdoutLines()]);
-  });
+  }, 120000);
 });

@@ -204,7 +204,8 @@ export class Pipeline {
     const ids = new Set(resolution.changes.map((c) => c.resourceId));
     for (const d of this.ledger.entries()) {
       const r = d.record;
-      if (r.change_type !== 'modified' || r.provider !== event.provider || r.account_id !== event.accountId || !ids.has(r.resource_id ?? '')) continue;
+      const touched = ids.has(r.resource_id ?? '') || (d.key.lookup !== null && ids.has(d.key.lookup.value));
+      if (r.change_type !== 'modified' || r.provider !== event.provider || r.account_id !== event.accountId || !touched) continue;
       this.ledger.close(r.drift_id);
       this.emit(resolvedRecord(d, `converged by a Terraform call (${event.eventName})`, this.now()));
     }

@@ -68,7 +68,7 @@ function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateI
   for (const cand of change.candidates) {
     const match = cand.match;
     const found = index
-      .find(event.provider, event.accountId, [cand.resourceType], cand.lookup)
+      .find(event.provider, event.accountId, [cand.resourceType], cand.lookup, event.region)
       .filter((res) => !match || matchesResource(res.attributes, match));
     if (found.length === 0) continue;
     for (const res of found) {

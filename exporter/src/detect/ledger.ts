@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DriftRecord } from '../model/drift.js';
 import type { ResourceLookup } from '../state/index.js';
@@ -23,7 +23,8 @@ type OpenCount = { labels: { provider: string; account_id: string; change_type: 
 
 /**
  * Open drifts by drift_id. Repeats within the window update instead of alerting again.
- * Persisted (atomically) so a restart keeps them; resolution closes them.
+ * Persisted so a restart (even kill -9) keeps them: each open/close is appended to a journal
+ * at once, and the journal is folded into a snapshot (write-then-rename) shortly after.
  */
 export class DriftLedger {
   private readonly drifts = new Map<string, OpenDrift>();
@@ -33,19 +34,51 @@ export class DriftLedger {
     private readonly dedupWindowMs = 3_600_000,
     private readonly file: string | null = null,
   ) {
-    if (file) this.load(file);
+    if (file) {
+      this.load(file);
+      this.save(); // fold the journal into the snapshot
+    }
+  }
+
+  private get journal(): string {
+    return `${this.file}.journal`;
   }
 
   private load(file: string): void {
-    let text: string;
+    let text: string | null = null;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      return; // first start
+      // first start
     }
-    const doc = JSON.parse(text) as { version: number; drifts: OpenDrift[] };
-    if (doc.version !== 1 || !Array.isArray(doc.drifts)) throw new Error(`${file}: unknown open-drift file format`);
-    for (const d of doc.drifts) this.drifts.set(d.record.drift_id, d);
+    if (text !== null) {
+      const doc = JSON.parse(text) as { version: number; drifts: OpenDrift[] };
+      if (doc.version !== 1 || !Array.isArray(doc.drifts)) throw new Error(`${file}: unknown open-drift file format`);
+      for (const d of doc.drifts) this.drifts.set(d.record.drift_id, d);
+    }
+    let journal = '';
+    try {
+      journal = readFileSync(this.journal, 'utf8');
+    } catch {
+      return;
+    }
+    for (const line of journal.split('\n')) {
+      if (line === '') continue;
+      let op: { open?: OpenDrift; close?: string };
+      try {
+        op = JSON.parse(line) as typeof op;
+      } catch {
+        continue; // a torn last line from a crash mid-append
+      }
+      if (op.open) this.drifts.set(op.open.record.drift_id, op.open);
+      else if (op.close) this.drifts.delete(op.close);
+    }
+  }
+
+  private append(op: { open: OpenDrift } | { close: string }): void {
+    if (!this.file) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    appendFileSync(this.journal, `${JSON.stringify(op)}\n`);
   }
 
   /** Returns true when the record is new (to be emitted), false when it updated an open drift. */
@@ -57,7 +90,9 @@ export class DriftLedger {
       this.scheduleSave();
       return false;
     }
-    this.drifts.set(record.drift_id, { record, key, firstSeen: now, lastSeen: now, occurrences: 1 });
+    const entry = { record, key, firstSeen: now, lastSeen: now, occurrences: 1 };
+    this.drifts.set(record.drift_id, entry);
+    this.append({ open: entry });
     this.scheduleSave();
     return true;
   }
@@ -82,6 +117,7 @@ export class DriftLedger {
     const d = this.drifts.get(driftId);
     if (!d) return null;
     this.drifts.delete(driftId);
+    this.append({ close: driftId });
     this.scheduleSave();
     return d;
   }
@@ -100,7 +136,7 @@ export class DriftLedger {
 
   private scheduleSave(): void {
     if (!this.file || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => this.save(), 200);
+    this.saveTimer = setTimeout(() => this.save(), 2000);
     this.saveTimer.unref();
   }
 
@@ -113,5 +149,7 @@ export class DriftLedger {
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify({ version: 1, drifts: [...this.drifts.values()] }));
     renameSync(tmp, this.file);
+    // The snapshot now holds everything the journal said; a crash before this line replays both.
+    writeFileSync(this.journal, '');
   }
 }

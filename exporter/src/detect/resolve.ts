@@ -9,7 +9,7 @@ export function resolutionReason(d: OpenDrift, index: StateIndex): string | null
   const r = d.record;
   const lookup = d.key.lookup;
   if (!lookup || !r.resource_type) return null;
-  const found = index.find(r.provider, r.account_id, [r.resource_type], lookup);
+  const found = index.find(r.provider, r.account_id, [r.resource_type], lookup, r.region);
   switch (r.change_type) {
     case 'unmanaged':
       return found.length > 0 ? `now managed by ${found[0].address} (${found[0].source.location})` : null;

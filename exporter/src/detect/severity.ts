@@ -41,6 +41,15 @@ const PREDICATES: Record<string, (actual: unknown) => boolean> = {
   public_acl: (a) => strings(a).some((s) => /^(public-read|public-read-write|authenticated-read)$|acs\.amazonaws\.com\/groups\/global\/AllUsers|^allUsers$/.test(s)),
 };
 
+/** What a change brought in: for lists the new items only (a revoke must not inherit an old open rule). */
+function introduced(c: DriftDraft['changes'][number]): unknown {
+  if (Array.isArray(c.actual) && Array.isArray(c.expected)) {
+    const before = new Set(c.expected.map((x) => JSON.stringify(x)));
+    return c.actual.filter((x) => !before.has(JSON.stringify(x)));
+  }
+  return c.actual;
+}
+
 export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): boolean {
   const m = rule.match;
   if (m.provider && !m.provider.includes(e.provider)) return false;
@@ -52,7 +61,7 @@ export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): b
   if (m.attribute && !d.changes.some((c) => matchesAny(c.attribute, m.attribute))) return false;
   if (m.only_attributes && (d.changes.length === 0 || !d.changes.every((c) => matchesAny(c.attribute, m.only_attributes)))) return false;
   if (rule.value) {
-    const actuals = d.changes.map((c) => c.actual);
+    const actuals = d.changes.map(introduced);
     if (rule.value.is && !rule.value.is.every((p) => actuals.some((a) => PREDICATES[p](a)))) return false;
     if (rule.value.contains !== undefined && !actuals.some((a) => JSON.stringify(a ?? null).includes(rule.value!.contains!))) return false;
   }

@@ -21,4 +21,19 @@ describe('tfdrift demo', () => {
       expect(await exited).toBe(0);
     }
   });
+
+  it('in a container (listening on all interfaces, token required) still feeds its own ingest', async () => {
+    const child = startCli(['demo', '--listen', '0.0.0.0:0', '--output', 'jsonl', '--interval', '100'], { LOKI_URL: '', TFDRIFT_SERVER_TOKEN: 'demo-token' });
+    try {
+      const [, port] = await waitFor(child.stderr!, /through http:\/\/0\.0\.0\.0:(\d+)\/falco/, 15_000);
+      const [line] = await waitFor(child.stdout!, /^\{.*\}$/m, 15_000);
+      expect(validateDriftRecord(JSON.parse(line))).toEqual([]);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer demo-token' } })).status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
 });

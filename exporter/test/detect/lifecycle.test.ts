@@ -115,3 +115,25 @@ describe('drift lifecycle', () => {
     expect(h2.records.map((r) => r.change_type)).toEqual(['modified']);
   });
 });
+
+describe('open-drift persistence', () => {
+  it('a drift opened just before a hard kill (no snapshot yet) is still open after restart', async () => {
+    const { DriftLedger } = await import('../../src/detect/ledger.js');
+    const { readFileSync, existsSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-ledger-'));
+    const file = path.join(dir, 'open-drifts.json');
+    const a = await new Harness([{ name: 'net', accountId: SG_ACCOUNT, resources: [webSecurityGroup()] }], {}, file).load();
+    a.replay(openPort22());
+    // No flush/save: the journal alone must carry the open drift (as after kill -9).
+    expect(readFileSync(`${file}.journal`, 'utf8').trim().split('\n')).toHaveLength(1);
+    const b = new DriftLedger(3_600_000, file);
+    expect(b.list().map((r) => r.drift_id)).toEqual([a.records[0].drift_id]);
+    // Loading folded the journal into the snapshot.
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(`${file}.journal`, 'utf8')).toBe('');
+    // A torn last line (crash mid-append) is ignored, the rest kept.
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(`${file}.journal`, '{"close":"');
+    expect(new DriftLedger(3_600_000, file).size).toBe(1);
+  });
+});

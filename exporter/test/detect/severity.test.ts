@@ -57,3 +57,12 @@ describe('severity rules', () => {
     expect(doc.split('\n').filter((l) => /^\| \d+ \|/.test(l))).toHaveLength(DEFAULT_SEVERITY_RULES.length);
   });
 });
+
+describe('value predicates look at what the change introduced', () => {
+  it('revoking a rule from a group that already had an open rule is not "public exposure"', () => {
+    const revoke = draft({ resourceType: 'aws_security_group', changes: [{ attribute: 'ingress', expected: ['tcp 22 from 0.0.0.0/0', 'tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 0.0.0.0/0'] }] });
+    expect(sev(revoke).rule).toBe('network-security');
+    const open = draft({ resourceType: 'aws_security_group', changes: [{ attribute: 'ingress', expected: ['tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 0.0.0.0/0', 'tcp 443 from 10.0.0.0/8'] }] });
+    expect(sev(open).rule).toBe('public-network-exposure');
+  });
+});

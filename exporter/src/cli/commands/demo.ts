@@ -10,7 +10,7 @@ import { startApp } from '../../app.js';
 import { createLogger } from '../../util/logger.js';
 import { falcoAlertFromCloudTrail } from '../../providers/aws/falco-fields.js';
 import { isRecord } from '../../util/paths.js';
-import { handleSignals } from './run.js';
+import { installSignalHandlers } from './run.js';
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../demo');
 
@@ -66,10 +66,16 @@ export function registerDemoCommand(program: Command): void {
       const output = opts.output ?? (process.stdout.isTTY ? 'pretty' : 'jsonl');
       const log = createLogger(process.env.TFDRIFT_LOGGING_LEVEL ?? 'info');
       const config = demoConfig(opts.listen, output);
-      const app = await startApp(config, { log });
-      const records = demoRecords();
       let running = true;
-      handleSignals(app, log, () => (running = false));
+      const signals = installSignalHandlers(log, () => (running = false));
+      const app = await startApp(config, { log });
+      signals.attach(app);
+      const records = demoRecords();
+      // Post through loopback even when listening on all interfaces (a container), with the token.
+      const ingest = new URL(`${app.url}${config.inputs.falco_http.path}`);
+      if (ingest.hostname === '0.0.0.0') ingest.hostname = '127.0.0.1';
+      if (ingest.hostname === '[::]') ingest.hostname = '[::1]';
+      if (config.server.token) ingest.searchParams.set('token', config.server.token);
       process.stderr.write(
         `\ntfdrift demo: ${records.length} real CloudTrail records replayed as Falco alerts through ${app.url}${config.inputs.falco_http.path}\n` +
           `  metrics: curl ${app.url}/metrics   open drifts: curl ${app.url}/api/v1/drifts?status=open\n` +
@@ -81,7 +87,7 @@ export function registerDemoCommand(program: Command): void {
       for (let pass = 1; running && (passes === 0 || pass <= passes); pass++) {
         for (const record of records) {
           if (!running) break;
-          const status = await post(`${app.url}${config.inputs.falco_http.path}`, falcoAlertFromCloudTrail(record, { hostname: 'tfdrift-demo' }));
+          const status = await post(ingest.href, falcoAlertFromCloudTrail(record, { hostname: 'tfdrift-demo' }));
           if (status >= 400) log.warn('demo alert refused', { status });
           await new Promise((r) => setTimeout(r, pause));
         }

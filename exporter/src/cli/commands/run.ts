@@ -3,21 +3,37 @@ import { loadConfigFile } from '../../config/load.js';
 import { startApp, type App } from '../../app.js';
 import { createLogger } from '../../util/logger.js';
 
-/** Stops cleanly on SIGINT/SIGTERM: flush outputs, close the server; a second signal forces exit. */
-export function handleSignals(app: App, log: { info(m: string): void }, onStop?: () => void): void {
+/**
+ * Stops cleanly on SIGINT/SIGTERM: flush outputs, close the server; a second signal forces exit.
+ * Installed before startup, so a signal while states load still ends in a clean stop.
+ */
+export function installSignalHandlers(log: { info(m: string): void }, onStop?: () => void): { attach(app: App): void } {
+  let app: App | null = null;
+  let requested: string | null = null;
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) process.exit(130);
+  const stop = (): void => {
+    if (!app || stopping) return;
     stopping = true;
-    log.info(`${signal} received; flushing outputs and stopping`);
+    log.info(`${requested} received; flushing outputs and stopping`);
     onStop?.();
     app.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const onSignal = (signal: string): void => {
+    if (requested !== null && (stopping || !app)) process.exit(130);
+    requested = signal;
+    stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return {
+    attach(started: App) {
+      app = started;
+      if (requested !== null) stop();
+    },
+  };
 }
 
 export function registerRunCommand(program: Command): void {
@@ -28,7 +44,7 @@ export function registerRunCommand(program: Command): void {
     .action(async (opts: { config: string }) => {
       const config = loadConfigFile(opts.config);
       const log = createLogger(config.logging.level);
-      const app = await startApp(config, { log });
-      handleSignals(app, log);
+      const signals = installSignalHandlers(log);
+      signals.attach(await startApp(config, { log }));
     });
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from './config/schema.js';
 import { Metrics } from './metrics/registry.js';
 import { createOutputs } from './outputs/registry.js';
@@ -40,7 +41,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   metrics.sources.outputQueueLength = () => outputs.map((o) => ({ labels: { output: o.name }, value: o.queueLength() }));
   const pipeline = new Pipeline({
     providers: allProviders(), states, outputs, metrics, log,
-    ledger: new DriftLedger(config.detection.dedup_window_seconds * 1000),
+    ledger: new DriftLedger(config.detection.dedup_window_seconds * 1000, path.join(config.storage.dir, 'open-drifts.json')),
+    detection: config.detection,
   });
   const server = new HttpServer(config.server, log);
   let listening = false;

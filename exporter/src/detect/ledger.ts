@@ -136,7 +136,8 @@ export class DriftLedger {
 
   private scheduleSave(): void {
     if (!this.file || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => this.save(), 2000);
+    // The journal already makes each change durable; the snapshot only bounds its length.
+    this.saveTimer = setTimeout(() => this.save(), 30_000);
     this.saveTimer.unref();
   }
 

@@ -118,11 +118,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (chunk: Buffer) => {
+      if (over) return; // discard the rest so the client still reads our 413
       size += chunk.length;
       if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        req.socket.setTimeout(10_000, () => req.destroy()); // a client streaming forever is cut off
         reject(Object.assign(new Error(`body exceeds the ${limit}-byte limit`), { status: 413 }));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

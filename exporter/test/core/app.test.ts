@@ -20,13 +20,14 @@ function sgRecord(): Record<string, unknown> {
   return (JSON.parse(readFileSync(path.join(DEMO_EVENTS, file), 'utf8')) as Record<string, unknown>[])[0];
 }
 
-async function boot(storage: string, token = ''): Promise<{ app: App; records: DriftRecord[] }> {
+async function boot(storage: string, token = '', maxBody = 4 * 1024 * 1024): Promise<{ app: App; records: DriftRecord[] }> {
   const records: DriftRecord[] = [];
   const sink: Output = { name: 'test', send: (r) => void records.push(r), queueLength: () => 0, flush: async () => {}, close: async () => {} };
   const config = parseConfig({
     server: { listen: '127.0.0.1:0', token },
     states: [{ name: 'net', backend: 'local', path: path.join(DEMO_STATES, 'network-prod.tfstate'), provider: 'aws', account_id: '032092706103' }],
     storage: { dir: storage },
+    inputs: { falco_http: { max_body_bytes: maxBody } },
   });
   const app = await startApp(config, { log: silentLogger(), outputs: [sink] });
   apps.push(app);
@@ -85,5 +86,21 @@ describe('the daemon over HTTP', () => {
     expect(((await res.json()) as { error: string }).error).toContain('nope');
     const ok = await fetch(`${app.url}/api/v1/state/reload`, { method: 'POST' });
     expect(ok.status).toBe(200);
+  });
+
+  it('a chunked body over the limit gets a 413 answer, not a connection reset', async () => {
+    const { request } = await import('node:http');
+    const storage = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-app-'));
+    const { app } = await boot(storage, '', 1024);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.url}/falco`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(512));
+      req.end();
+    });
+    expect(status).toBe(413);
   });
 });

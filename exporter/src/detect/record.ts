@@ -52,6 +52,7 @@ export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: Reco
 
 function normaliseTime(t: string | null): string | null {
   if (!t) return null;
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(t)) return t; // CloudTrail's own form, already canonical
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? t : new Date(ms).toISOString().replace('.000Z', 'Z');
 }

@@ -253,7 +253,10 @@ export class Journal {
     this.onAppend();
     const settle = (err: Error | null): void => {
       if (rotatedFd >= 0) closeSync(rotatedFd);
-      for (const w of batch.waiters) err ? w.reject(err) : w.resolve();
+      for (const w of batch.waiters) {
+        if (err) w.reject(err);
+        else w.resolve();
+      }
     };
     if (this.opts.fsync !== 'always') {
       if (rotatedFd >= 0) fdatasyncSync(rotatedFd);

@@ -82,7 +82,7 @@ const TARGETS: Record<string, PluginTarget> = {
     label: 'GCP',
     baseMacro: null,
     items: (t) => [...new Set(Object.keys(t.events).map(gcpMethodSuffix))].sort(),
-    condition: (t, list) => `gcp.serviceName=${quote(t.event_source)} and tfdrift_gcp_${slug(t.service)}_methods`,
+    condition: (t, _list) => `gcp.serviceName=${quote(t.event_source)} and tfdrift_gcp_${slug(t.service)}_methods`,
   },
 };
 

@@ -12,6 +12,7 @@ import { EXPORTER_DIR } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
 
 const REPO_RULES = path.resolve(EXPORTER_DIR, '../rules');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Falco rule YAML is free-form
 type Item = Record<string, any>;
 const load = (name: string): Item[] => YAML.parse(readFileSync(path.join(REPO_RULES, name), 'utf8'));
 

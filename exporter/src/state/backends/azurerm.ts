@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { envSecret, failedResponse, globToRegExp, sameEtag, httpGet, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
+import { envSecret, failedResponse, fetchObjectStore, globToRegExp, httpGet, literalPrefix, sameEtag, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 const API_VERSION = '2021-12-02';
@@ -131,19 +131,7 @@ export function azurermBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv
   return {
     kind: 'azurerm',
     describe: () => where(key),
-    async fetch(_previous, known): Promise<FetchedState[] | null> {
-      let out: FetchedState[];
-      if (!isGlob(key)) out = [await get(key, known?.get(where(key)))];
-      else {
-        const objects = await list();
-        out = await mapLimit(objects, 8, async (o) => {
-          const prev = known?.get(where(o.key));
-          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev ?? null, unchanged: true };
-          return get(o.key, prev);
-        });
-        if (known && known.size !== out.length) return out;
-      }
-      return out.every((f) => f.unchanged) ? null : out;
-    },
+    fetch: (_previous, known) =>
+      fetchObjectStore({ key, where, known, list, get, unchangedInListing: (prev, o) => sameEtag(prev, o.etag) }),
   };
 }

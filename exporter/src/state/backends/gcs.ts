@@ -1,6 +1,6 @@
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { envSecret, failedResponse, globToRegExp, httpGet, isGlob, literalPrefix, mapLimit, timeoutMs } from './util.js';
+import { envSecret, failedResponse, fetchObjectStore, globToRegExp, httpGet, literalPrefix, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 /** An OAuth access token from the environment, or from the metadata server (GCE, GKE workload identity, Cloud Run). */
@@ -71,19 +71,7 @@ export function gcsBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv = p
   return {
     kind: 'gcs',
     describe: () => where(key),
-    async fetch(_previous, known): Promise<FetchedState[] | null> {
-      let out: FetchedState[];
-      if (!isGlob(key)) out = [await get(key, known?.get(where(key)))];
-      else {
-        const objects = await list();
-        out = await mapLimit(objects, 8, async (o) => {
-          const prev = known?.get(where(o.key));
-          if (prev && prev === o.generation) return { text: '', location: where(o.key), version: prev, unchanged: true };
-          return get(o.key, prev);
-        });
-        if (known && known.size !== out.length) return out;
-      }
-      return out.every((f) => f.unchanged) ? null : out;
-    },
+    fetch: (_previous, known) =>
+      fetchObjectStore({ key, where, known, list, get, unchangedInListing: (prev, o) => Boolean(prev) && prev === o.generation }),
   };
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { globToRegExp, isGlob, literalPrefix, mapLimit, sameEtag, timeoutMs } from './util.js';
+import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 interface SdkError {
@@ -70,20 +70,7 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
   return {
     kind: 's3',
     describe: () => where(key),
-    async fetch(_previous, known): Promise<FetchedState[] | null> {
-      let out: FetchedState[];
-      if (!isGlob(key)) out = [await get(key, known?.get(where(key)))];
-      else {
-        const objects = await list();
-        out = await mapLimit(objects, 8, async (o) => {
-          const prev = known?.get(where(o.key));
-          // The listing's ETag already says whether the object changed.
-          if (sameEtag(prev, o.etag)) return { text: '', location: where(o.key), version: prev ?? null, unchanged: true };
-          return get(o.key, prev);
-        });
-        if (known && known.size !== out.length) return out; // objects appeared or went away
-      }
-      return out.every((f) => f.unchanged) ? null : out;
-    },
+    fetch: (_previous, known) =>
+      fetchObjectStore({ key, where, known, list, get, unchangedInListing: (prev, o) => sameEtag(prev, o.etag) }),
   };
 }

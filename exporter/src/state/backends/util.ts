@@ -1,4 +1,5 @@
 import type { StateSourceConfig } from '../config.js';
+import type { FetchedState } from './types.js';
 import { InputError } from '../../util/errors.js';
 
 /** True when a key/name pattern has glob characters (`*`, `**`, `?`, `[...]`). */
@@ -94,4 +95,33 @@ export function sameEtag(a: string | null | undefined, b: string | null | undefi
   if (!a || !b) return false;
   const bare = (e: string): string => e.replace(/^W\//, '').replace(/^"|"$/g, '');
   return bare(a) === bare(b);
+}
+
+/**
+ * The fetch of every object-store backend (S3, GCS, Azure Blob): one key, or a glob whose
+ * listing already carries each object's version, so unchanged objects are never downloaded.
+ * Returns null when nothing changed.
+ */
+export async function fetchObjectStore<O extends { key: string }>(opts: {
+  key: string;
+  where: (key: string) => string;
+  known: ReadonlyMap<string, string | null> | undefined;
+  list: () => Promise<O[]>;
+  /** The listed object's version marker (ETag, generation), compared with what was loaded before. */
+  unchangedInListing: (previous: string | null | undefined, object: O) => boolean;
+  get: (key: string, previous: string | null | undefined) => Promise<FetchedState>;
+}): Promise<FetchedState[] | null> {
+  const { key, where, known } = opts;
+  if (!isGlob(key)) {
+    const one = await opts.get(key, known?.get(where(key)));
+    return one.unchanged ? null : [one];
+  }
+  const objects = await opts.list();
+  const out = await mapLimit(objects, 8, async (o) => {
+    const prev = known?.get(where(o.key));
+    if (opts.unchangedInListing(prev, o)) return { text: '', location: where(o.key), version: prev ?? null, unchanged: true };
+    return opts.get(o.key, prev);
+  });
+  if (known && known.size !== out.length) return out; // objects appeared or went away
+  return out.every((f) => f.unchanged) ? null : out;
 }

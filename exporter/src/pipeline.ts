@@ -201,13 +201,12 @@ export class Pipeline {
   /** A Terraform call on a resource with an open "modified" drift means apply converged it. */
   private resolveConverged(event: AuditEvent, resolution: Resolution): void {
     if (resolution.status !== 'mapped' || this.ledger.size === 0) return;
-    const ids = new Set(resolution.changes.map((c) => c.resourceId));
-    for (const d of this.ledger.entries()) {
-      const r = d.record;
-      const touched = ids.has(r.resource_id ?? '') || (d.key.lookup !== null && ids.has(d.key.lookup.value));
-      if (r.change_type !== 'modified' || r.provider !== event.provider || r.account_id !== event.accountId || !touched) continue;
-      this.ledger.close(r.drift_id);
-      this.emit(resolvedRecord(d, `converged by a Terraform call (${event.eventName})`, this.now()));
+    for (const change of resolution.changes) {
+      for (const d of this.ledger.onResource(event.provider, event.accountId, change.resourceId)) {
+        if (d.record.change_type !== 'modified') continue;
+        this.ledger.close(d.record.drift_id);
+        this.emit(resolvedRecord(d, `converged by a Terraform call (${event.eventName})`, this.now()));
+      }
     }
   }
 

@@ -28,6 +28,8 @@ type OpenCount = { labels: { provider: string; account_id: string; change_type: 
  */
 export class DriftLedger {
   private readonly drifts = new Map<string, OpenDrift>();
+  /** provider|account|id → drift_ids, for "did this call touch a drifted resource?" without a scan. */
+  private readonly byResource = new Map<string, Set<string>>();
   private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -38,6 +40,46 @@ export class DriftLedger {
       this.load(file);
       this.save(); // fold the journal into the snapshot
     }
+  }
+
+  private static resourceKeys(d: OpenDrift): string[] {
+    const r = d.record;
+    const ids = new Set([r.resource_id ?? '', d.key.lookup?.value ?? ''].filter((x) => x !== ''));
+    return [...ids].map((id) => `${r.provider}|${r.account_id ?? ''}|${id}`);
+  }
+
+  private put(d: OpenDrift): void {
+    const previous = this.drifts.get(d.record.drift_id);
+    if (previous) this.unindex(previous);
+    this.drifts.set(d.record.drift_id, d);
+    for (const k of DriftLedger.resourceKeys(d)) {
+      const set = this.byResource.get(k);
+      if (set) set.add(d.record.drift_id);
+      else this.byResource.set(k, new Set([d.record.drift_id]));
+    }
+  }
+
+  private unindex(d: OpenDrift): void {
+    for (const k of DriftLedger.resourceKeys(d)) {
+      const set = this.byResource.get(k);
+      set?.delete(d.record.drift_id);
+      if (set && set.size === 0) this.byResource.delete(k);
+    }
+  }
+
+  private remove(driftId: string): OpenDrift | undefined {
+    const d = this.drifts.get(driftId);
+    if (d) {
+      this.unindex(d);
+      this.drifts.delete(driftId);
+    }
+    return d;
+  }
+
+  /** Open drifts on the resource an event names (by its ID as the event or the state lookup spells it). */
+  onResource(provider: string, accountId: string | null, resourceId: string): OpenDrift[] {
+    const ids = this.byResource.get(`${provider}|${accountId ?? ''}|${resourceId}`);
+    return ids ? [...ids].map((id) => this.drifts.get(id)).filter((d): d is OpenDrift => d !== undefined) : [];
   }
 
   private get journal(): string {
@@ -54,7 +96,7 @@ export class DriftLedger {
     if (text !== null) {
       const doc = JSON.parse(text) as { version: number; drifts: OpenDrift[] };
       if (doc.version !== 1 || !Array.isArray(doc.drifts)) throw new Error(`${file}: unknown open-drift file format`);
-      for (const d of doc.drifts) this.drifts.set(d.record.drift_id, d);
+      for (const d of doc.drifts) this.put(d);
     }
     let journal = '';
     try {
@@ -70,8 +112,8 @@ export class DriftLedger {
       } catch {
         continue; // a torn last line from a crash mid-append
       }
-      if (op.open) this.drifts.set(op.open.record.drift_id, op.open);
-      else if (op.close) this.drifts.delete(op.close);
+      if (op.open) this.put(op.open);
+      else if (op.close) this.remove(op.close);
     }
   }
 
@@ -91,7 +133,7 @@ export class DriftLedger {
       return false;
     }
     const entry = { record, key, firstSeen: now, lastSeen: now, occurrences: 1 };
-    this.drifts.set(record.drift_id, entry);
+    this.put(entry);
     this.append({ open: entry });
     this.scheduleSave();
     return true;
@@ -114,9 +156,8 @@ export class DriftLedger {
   }
 
   close(driftId: string): OpenDrift | null {
-    const d = this.drifts.get(driftId);
+    const d = this.remove(driftId);
     if (!d) return null;
-    this.drifts.delete(driftId);
     this.append({ close: driftId });
     this.scheduleSave();
     return d;

@@ -44,3 +44,15 @@ export function str(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 }
+
+/** Parses strings that hold a JSON object or array (Falco fields, exports that stringify nested objects); anything else as given. */
+export function parseJsonLike(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if (!t.startsWith('{') && !t.startsWith('[')) return v;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return v;
+  }
+}

@@ -1,6 +1,6 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
-import { isRecord, str } from '../../util/paths.js';
+import { isRecord, str, parseJsonLike } from '../../util/paths.js';
 import { principalFromUserIdentity, userAgentClass } from './identity.js';
 
 const READ_PREFIXES = /^(Get|Describe|List|Head|Lookup|Search|Check|Batch(Get|Describe)|Query|Scan|Select|Preview|Estimate|Validate|Verify|Test|Decrypt|Encrypt|GenerateDataKey|Sign|AssumeRole|ConsoleLogin)/;
@@ -20,15 +20,6 @@ function pick(r: Record<string, unknown>, key: string): unknown {
 
 export function isCloudTrailRecord(r: unknown): r is Record<string, unknown> {
   return isRecord(r) && typeof pick(r, 'eventName') === 'string' && typeof pick(r, 'eventSource') === 'string';
-}
-
-function parseMaybeJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? null;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 export function auditEventFromCloudTrail(r: unknown): AuditEvent {
@@ -57,8 +48,8 @@ export function auditEventFromCloudTrail(r: unknown): AuditEvent {
     principal,
     sourceIp: str(pick(r, 'sourceIPAddress')),
     userAgent,
-    request: parseMaybeJson(pick(r, 'requestParameters')),
-    response: parseMaybeJson(pick(r, 'responseElements')),
+    request: (parseJsonLike(pick(r, 'requestParameters')) ?? null),
+    response: (parseJsonLike(pick(r, 'responseElements')) ?? null),
     resources,
     readOnly: inferReadOnly(eventName, pick(r, 'readOnly')),
     errorCode: str(pick(r, 'errorCode')),

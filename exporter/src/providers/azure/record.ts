@@ -1,6 +1,6 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext, type Principal } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
-import { isRecord, str } from '../../util/paths.js';
+import { isRecord, str, parseJsonLike } from '../../util/paths.js';
 
 /**
  * Azure activity records arrive in three spellings of one schema:
@@ -62,17 +62,6 @@ function principalOf(r: Record<string, unknown>): Principal {
   return p;
 }
 
-function parseJsonString(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const t = v.trim();
-  if (!t.startsWith('{') && !t.startsWith('[')) return v;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return v;
-  }
-}
-
 /** Segments of an ARM ID: `/subscriptions/S/resourceGroups/RG/providers/NS/type/name[/child/name]`. */
 function armParts(id: string): { subscription: string | null; resourceGroup: string | null; parent: string | null; grandparent: string | null } {
   const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
@@ -116,7 +105,7 @@ export function auditEventFromActivityRecord(input: unknown, falco: FalcoContext
   const operation = value(pick(r, 'operationName', 'operation_name'));
   if (!operation) throw new InputError('Azure activity record has no operationName', 'missing_operation');
   const resourceId = (str(pick(r, 'resourceId', 'resource_id')) ?? '').replace(/\/+$/, '');
-  const props = parseJsonString(pick(r, 'properties'));
+  const props = parseJsonLike(pick(r, 'properties'));
   const properties = isRecord(props) ? props : {};
   const statusRaw = value(pick(r, 'resultType', 'status')) ?? str(properties.status);
   const status = normaliseStatus(statusRaw);
@@ -124,8 +113,8 @@ export function auditEventFromActivityRecord(input: unknown, falco: FalcoContext
   const http = isRecord(pick(r, 'httpRequest', 'http_request')) ? (pick(r, 'httpRequest', 'http_request') as Record<string, unknown>) : {};
   const parts = armParts(resourceId);
   const subscription = parts.subscription ?? (str(pick(r, 'subscriptionId', 'subscription_id'))?.toLowerCase() ?? null);
-  const requestBody = parseJsonString(properties.requestbody ?? properties.requestBody);
-  const responseBody = parseJsonString(properties.responseBody ?? properties.responsebody);
+  const requestBody = parseJsonLike(properties.requestbody ?? properties.requestBody);
+  const responseBody = parseJsonLike(properties.responseBody ?? properties.responsebody);
   const category = value(pick(r, 'category')) ?? str(properties.eventCategory);
   const namespace = nestedOperation(operation).split('/')[0] ?? operation;
   const time = str(pick(r, 'time', 'eventTimestamp', 'event_timestamp'));
@@ -174,14 +163,14 @@ export function auditEventFromActivityRecord(input: unknown, falco: FalcoContext
  */
 export function auditEventFromAzureFalcoFields(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent {
   for (const v of Object.values(fields)) {
-    const parsed = parseJsonString(v);
+    const parsed = parseJsonLike(v);
     if (isAzureActivityRecord(parsed)) return auditEventFromActivityRecord(parsed, falco);
   }
   const record: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (v === '<NA>' || v === null || v === '') continue;
     const key = k.replace(/^azure\.(activity\.)?/, '');
-    if (key !== k) record[key] = parseJsonString(v);
+    if (key !== k) record[key] = parseJsonLike(v);
   }
   if (!isAzureActivityRecord(record))
     throw new InputError('Falco alert carries no Azure activity record (expected azure.operationName and azure.resourceId, or the record as JSON)', 'missing_output_fields');

@@ -1,6 +1,6 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext, type Principal } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
-import { isRecord, str } from '../../util/paths.js';
+import { isRecord, str, parseJsonLike } from '../../util/paths.js';
 import { inferServiceName, isReadMethod, lastSegment, regionOf, relativeName, segmentAfter } from './names.js';
 
 /** The gcpaudit plugin fields the exporter reads; the generated rules' `output` names them all. */
@@ -75,18 +75,6 @@ function statusError(payload: Record<string, unknown>): { code: string | null; m
   return { code: String(code), message: str(st.message) };
 }
 
-/** Parses JSON-looking strings (Falco fields, exports that stringify nested objects). */
-function parseMaybeJson(v: unknown): unknown {
-  if (typeof v !== 'string') return v ?? null;
-  const t = v.trim();
-  if (!t.startsWith('{') && !t.startsWith('[')) return v;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return v;
-  }
-}
-
 export function auditEventFromLogEntry(entry: unknown, falco: FalcoContext | null = null): AuditEvent {
   if (!isGcpLogEntry(entry)) throw new InputError('not a GCP LogEntry (needs protoPayload)', 'not_gcp_logentry');
   const payload = isRecord(entry.protoPayload) ? entry.protoPayload : null;
@@ -117,8 +105,8 @@ export function auditEventFromLogEntry(entry: unknown, falco: FalcoContext | nul
   const operation = isRecord(entry.operation) ? entry.operation : {};
   const bucket = segmentAfter(path, 'buckets') ?? str(labels.bucket_name);
   const object = bucket ? /\/objects\/(.+)$/.exec(path)?.[1] ?? null : null;
-  const request = parseMaybeJson(payload.request);
-  const response = parseMaybeJson(payload.response);
+  const request = (parseJsonLike(payload.request) ?? null);
+  const response = (parseJsonLike(payload.response) ?? null);
   return {
     provider: 'gcp',
     accountId: project,
@@ -149,7 +137,7 @@ export function auditEventFromLogEntry(entry: unknown, falco: FalcoContext | nul
       resource_type: resourceType,
       labels,
       policy_deltas: bindingDeltas(payload),
-      metadata: parseMaybeJson(payload.metadata) ?? null,
+      metadata: parseJsonLike(payload.metadata) ?? null,
       operation_first: operation.first === true,
       operation_last: operation.last === true,
       operation_id: str(operation.id),

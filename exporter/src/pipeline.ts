@@ -6,7 +6,7 @@ import type { ProviderAdapter, Resolution } from './providers/types.js';
 import type { StateStore } from './state/store.js';
 import type { StateIndex } from './state/index.js';
 import { detect } from './detect/detector.js';
-import { buildDriftRecord } from './detect/record.js';
+import { buildDriftRecord, draftDriftId } from './detect/record.js';
 import { DEFAULT_SEVERITY_RULES, classifySeverity } from './detect/severity.js';
 import { suggestedFix } from './detect/fix.js';
 import { DriftLedger } from './detect/ledger.js';
@@ -153,12 +153,17 @@ export class Pipeline {
         reasons.push('ignore_rule');
         continue;
       }
+      const id = draftDriftId(draft, event);
+      if (this.ledger.touch(id, now.getTime())) {
+        reasons.push('duplicate_open_drift');
+        continue;
+      }
       const record = buildDriftRecord(draft, event, {
         severity: classifySeverity(draft, event, this.severityRules).severity,
         suggestedFix: suggestedFix(draft, event.eventName),
         detectedAt: now,
         version: VERSION,
-      });
+      }, id);
       const key = { lookup: draft.lookup ?? null, address: draft.resource?.address ?? null, checks: draft.checks ?? [] };
       if (!this.ledger.open(record, now.getTime(), key)) {
         reasons.push('duplicate_open_drift');

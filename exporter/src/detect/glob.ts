@@ -5,14 +5,22 @@ export function globToRegExp(glob: string, caseInsensitive = false): RegExp {
   const key = `${caseInsensitive ? 'i' : 's'}${glob}`;
   const hit = compiled.get(key);
   if (hit) return hit;
-  const re = compile(glob, caseInsensitive);
+  const re = new RegExp(`^${globBody(glob)}$`, caseInsensitive ? 'i' : '');
   if (compiled.size < 10_000) compiled.set(key, re);
   return re;
 }
 
-function compile(glob: string, caseInsensitive: boolean): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, caseInsensitive ? 'i' : '');
+function globBody(glob: string): string {
+  return glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+}
+
+/** A value test for a glob list, compiled once: one alternation instead of a regex per glob. */
+export type GlobMatcher = (value: string | null | undefined) => boolean;
+
+export function globMatcher(globs: readonly string[] | undefined, caseInsensitive = false): GlobMatcher {
+  if (!globs || globs.length === 0) return () => true;
+  const re = new RegExp(`^(?:${globs.map(globBody).join('|')})$`, caseInsensitive ? 'i' : '');
+  return (value) => value !== null && value !== undefined && re.test(value);
 }
 
 export function matchesAny(value: string | null | undefined, globs: readonly string[] | undefined, caseInsensitive = false): boolean {

@@ -125,16 +125,20 @@ export class DriftLedger {
 
   /** Returns true when the record is new (to be emitted), false when it updated an open drift. */
   open(record: DriftRecord, now: number, key: ResolutionKey = { lookup: null, address: null, checks: [] }): boolean {
-    const existing = this.drifts.get(record.drift_id);
-    if (existing && now - existing.lastSeen < this.dedupWindowMs) {
-      existing.lastSeen = now;
-      existing.occurrences++;
-      this.scheduleSave();
-      return false;
-    }
+    if (this.touch(record.drift_id, now)) return false;
     const entry = { record, key, firstSeen: now, lastSeen: now, occurrences: 1 };
     this.put(entry);
     this.append({ open: entry });
+    this.scheduleSave();
+    return true;
+  }
+
+  /** A repeat of an open drift within the window: counted, and true, so the caller skips building a record. */
+  touch(driftId: string, now: number): boolean {
+    const existing = this.drifts.get(driftId);
+    if (!existing || now - existing.lastSeen >= this.dedupWindowMs) return false;
+    existing.lastSeen = now;
+    existing.occurrences++;
     this.scheduleSave();
     return true;
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { DriftRecord, Severity } from '../model/drift.js';
 import type { AuditEvent } from '../model/event.js';
 import type { DriftDraft } from './detector.js';
@@ -6,8 +6,12 @@ import type { DriftDraft } from './detector.js';
 /** Stable across repeats of the same drift: provider, account, resource, attribute set, change type. */
 export function driftId(provider: string, accountId: string | null, resourceType: string, resourceId: string, attributes: string[], changeType: string): string {
   const key = [provider, accountId ?? '', resourceType, resourceId, [...new Set(attributes)].sort().join(','), changeType].join('\u0000');
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return sha256Hex(key).slice(0, 32);
 }
+
+// crypto.hash (Node ≥20.12) skips the Hash object; ids are computed for every drift candidate.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256Hex = oneShot ? (s: string): string => oneShot('sha256', s, 'hex') : (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
 export interface RecordContext {
   severity: Severity;
@@ -16,12 +20,17 @@ export interface RecordContext {
   version: string;
 }
 
+/** The drift_id a draft's record will carry (cheap enough to check for repeats before building). */
+export function draftDriftId(draft: DriftDraft, event: AuditEvent): string {
+  const attributes = draft.changeType !== 'modified' ? [] : draft.changes.length > 0 ? draft.changes.map((c) => c.attribute) : [`event:${event.eventName}`];
+  return driftId(event.provider, event.accountId, draft.resourceType, draft.resourceId, attributes, draft.changeType);
+}
+
 /** Pure: the contract's drift record for one draft. Absent values are null, never omitted. */
-export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: RecordContext): DriftRecord {
-  const attributes = draft.changes.length > 0 ? draft.changes.map((c) => c.attribute) : [`event:${event.eventName}`];
+export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: RecordContext, id = draftDriftId(draft, event)): DriftRecord {
   return {
     event_type: 'terraform_drift_detected',
-    drift_id: driftId(event.provider, event.accountId, draft.resourceType, draft.resourceId, draft.changeType === 'modified' ? attributes : [], draft.changeType),
+    drift_id: id,
     change_type: draft.changeType,
     severity: ctx.severity,
     provider: event.provider,

@@ -2,7 +2,7 @@ import type { Severity } from '../model/drift.js';
 import type { AuditEvent } from '../model/event.js';
 import type { SeverityRule } from './config.js';
 import type { DriftDraft } from './detector.js';
-import { matchesAny } from './glob.js';
+import { globMatcher } from './glob.js';
 
 /**
  * Built-in rules, first match wins. Public exposure, audit logging and identity changes are
@@ -54,27 +54,51 @@ function introduced(c: DriftDraft['changes'][number]): unknown {
   return c.actual;
 }
 
-export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): boolean {
+type CompiledRule = { rule: SeverityRule; test: (d: DriftDraft, e: AuditEvent) => boolean };
+
+/** Turns a rule into one predicate, its glob lists into one regex each (rules run on every drift). */
+function compileRule(rule: SeverityRule): CompiledRule {
   const m = rule.match;
-  if (m.provider && !m.provider.includes(e.provider)) return false;
-  if (!matchesAny(d.resourceType, m.resource_type)) return false;
-  if (m.change_type && !m.change_type.includes(d.changeType)) return false;
-  if (!matchesAny(e.eventName, m.event_name)) return false;
-  if (!matchesAny(e.accountId, m.account_id)) return false;
-  if (m.principal && ![e.principal.name, e.principal.arn, e.principal.originalUser].some((p) => matchesAny(p, m.principal))) return false;
-  if (m.attribute && !d.changes.some((c) => matchesAny(c.attribute, m.attribute))) return false;
-  if (m.only_attributes && (d.changes.length === 0 || !d.changes.every((c) => matchesAny(c.attribute, m.only_attributes)))) return false;
-  if (rule.value) {
-    const actuals = d.changes.map(introduced);
-    if (rule.value.is && !rule.value.is.every((p) => actuals.some((a) => PREDICATES[p](a)))) return false;
-    if (rule.value.contains !== undefined && !actuals.some((a) => JSON.stringify(a ?? null).includes(rule.value!.contains!))) return false;
-  }
-  return true;
+  const providers = m.provider ? new Set<string>(m.provider) : null;
+  const changeTypes = m.change_type ? new Set<string>(m.change_type) : null;
+  const type = globMatcher(m.resource_type);
+  const eventName = globMatcher(m.event_name);
+  const account = globMatcher(m.account_id);
+  const principal = m.principal ? globMatcher(m.principal) : null;
+  const attribute = m.attribute ? globMatcher(m.attribute) : null;
+  const only = m.only_attributes ? globMatcher(m.only_attributes) : null;
+  const value = rule.value;
+  const test = (d: DriftDraft, e: AuditEvent): boolean => {
+    if (providers && !providers.has(e.provider)) return false;
+    if (changeTypes && !changeTypes.has(d.changeType)) return false;
+    if (!type(d.resourceType) || !eventName(e.eventName) || !account(e.accountId)) return false;
+    if (principal && !(principal(e.principal.name) || principal(e.principal.arn) || principal(e.principal.originalUser))) return false;
+    if (attribute && !d.changes.some((c) => attribute(c.attribute))) return false;
+    if (only && (d.changes.length === 0 || !d.changes.every((c) => only(c.attribute)))) return false;
+    if (value) {
+      const actuals = d.changes.map(introduced);
+      if (value.is && !value.is.every((p) => actuals.some((a) => PREDICATES[p](a)))) return false;
+      if (value.contains !== undefined && !actuals.some((a) => JSON.stringify(a ?? null).includes(value.contains!))) return false;
+    }
+    return true;
+  };
+  return { rule, test };
+}
+
+const compiledSets = new WeakMap<readonly SeverityRule[], CompiledRule[]>();
+
+export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): boolean {
+  return compileRule(rule).test(d, e);
 }
 
 /** First matching rule wins: configured rules, then (unless disabled) the defaults. */
 export function classifySeverity(d: DriftDraft, e: AuditEvent, rules: readonly SeverityRule[]): { severity: Severity; rule: string } {
-  for (const rule of rules) if (ruleMatches(rule, d, e)) return { severity: rule.severity, rule: rule.name };
+  let compiled = compiledSets.get(rules);
+  if (!compiled) {
+    compiled = rules.map(compileRule);
+    compiledSets.set(rules, compiled);
+  }
+  for (const c of compiled) if (c.test(d, e)) return { severity: c.rule.severity, rule: c.rule.name };
   return { severity: 'medium', rule: 'fallback' };
 }
 

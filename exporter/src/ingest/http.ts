@@ -50,6 +50,7 @@ export function falcoHttpRoute(ingest: AlertIngest, metrics: Metrics, maxBodyByt
     }
     const { items, errors } = splitAlertText(text);
     const payloads: Buffer[] = [];
+    const values: unknown[] = [];
     const problems = errors.map((e) => e.message);
     const reasons = new Map<string, number>();
     for (const e of errors) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
@@ -64,6 +65,7 @@ export function falcoHttpRoute(ingest: AlertIngest, metrics: Metrics, maxBodyByt
       }
       // A single-alert body is journaled as received; batch items are re-serialised.
       payloads.push(items.length === 1 && item.text !== null ? Buffer.from(item.text) : Buffer.from(JSON.stringify(item.value)));
+      values.push(item.value);
     }
     for (const [reason, n] of reasons) metrics.eventsFailed.inc({ reason }, n);
     if (payloads.length === 0) {
@@ -71,7 +73,7 @@ export function falcoHttpRoute(ingest: AlertIngest, metrics: Metrics, maxBodyByt
       return fail(res, 400, 'not_an_alert', 'body holds no Falco alert (expected JSON objects with "output_fields", "rule", "source")', problems, 0);
     }
     try {
-      await ingest.accept(payloads, 'falco_http', receivedAt);
+      await ingest.accept(payloads, 'falco_http', receivedAt, values);
     } catch (err) {
       const full = err instanceof JournalFullError;
       log?.error('journal append failed', { error: errorMessage(err) });

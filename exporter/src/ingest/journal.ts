@@ -36,6 +36,8 @@ export interface JournalEntry {
   input: number;
   receivedAt: bigint;
   payload: Buffer;
+  /** The payload as the appender had it parsed (same process only): spares a second JSON.parse. */
+  value?: unknown;
 }
 
 export class JournalFullError extends Error {
@@ -50,9 +52,12 @@ const HEADER = 17;
 const MAX_FRAME = 256 * 2 ** 20;
 const SEGMENT_RE = /^(\d{20})\.seg$/;
 const CHECKPOINT = 'checkpoint';
+/** Parsed values kept for the drain (about 5 KiB each for a Falco alert). */
+const MEMO_MAX = 10_000;
 
 interface Pending {
   frames: Buffer[];
+  values: unknown[];
   bytes: number;
   waiters: { resolve: () => void; reject: (e: Error) => void }[];
 }
@@ -101,6 +106,7 @@ export class Journal {
   private committedOffset = 0;
   private checkpointFd = -1;
   private checkpointDirty = false;
+  private checkpointStale = false;
   private pending: Pending | null = null;
   private syncing = false;
   private flushScheduled = false;
@@ -109,6 +115,8 @@ export class Journal {
   private readFd = -1;
   private readSeg = -1;
   private readonly checkpointBuf = Buffer.alloc(16);
+  private memo: { offset: number; value: unknown }[] = [];
+  private memoHead = 0;
   /** First offset appended by this process (entries before it came from an earlier run). */
   readonly startOffset: number;
   /** Called after each batch is written (visible to readers), before it is necessarily fsynced. */
@@ -198,8 +206,14 @@ export class Journal {
     return offset;
   }
 
+  /** Writes a checkpoint that commit(…, false) deferred. */
+  persistCheckpoint(): void {
+    if (this.checkpointStale && !this.closed) this.writeCheckpoint();
+  }
+
   /** 16 bytes at position 0 (one sector, so effectively atomic); fdatasynced by sync()/close(). */
   private writeCheckpoint(): void {
+    this.checkpointStale = false;
     this.checkpointBuf.writeBigUInt64LE(BigInt(this.committedOffset), 0);
     this.checkpointBuf.writeUInt32LE(crc32(this.checkpointBuf.subarray(0, 8)), 8);
     writeSync(this.checkpointFd, this.checkpointBuf, 0, 16, 0);
@@ -211,12 +225,16 @@ export class Journal {
     return this.appendMany([payload], input, receivedAt);
   }
 
-  appendMany(payloads: Buffer[], input: number, receivedAt: bigint): Promise<void> {
+  /** `values`, when given, are the parsed payloads (same order), handed back by read() in this process. */
+  appendMany(payloads: Buffer[], input: number, receivedAt: bigint, values?: unknown[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('journal closed'));
     const bytes = payloads.reduce((n, p) => n + p.length + HEADER, 0);
     if (this.backlog + bytes > this.opts.maxBytes) return Promise.reject(new JournalFullError(this.backlog, this.opts.maxBytes));
-    const p = (this.pending ??= { frames: [], bytes: 0, waiters: [] });
-    for (const payload of payloads) p.frames.push(encodeFrame(payload, input, receivedAt));
+    const p = (this.pending ??= { frames: [], values: [], bytes: 0, waiters: [] });
+    for (let i = 0; i < payloads.length; i++) {
+      p.frames.push(encodeFrame(payloads[i], input, receivedAt));
+      p.values.push(values?.[i]);
+    }
     p.bytes += bytes;
     const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
     this.scheduleFlush();
@@ -243,6 +261,7 @@ export class Journal {
       const buf = batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames, batch.bytes);
       let written = 0;
       while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+      this.remember(batch);
       this.writeSize += buf.length;
       this.end += buf.length;
     } catch (err) {
@@ -269,6 +288,29 @@ export class Journal {
       settle(err);
       if (this.pending) this.scheduleFlush();
     });
+  }
+
+  /** Keeps the parsed values of a written batch by offset, bounded: past the bound readers parse. */
+  private remember(batch: Pending): void {
+    let offset = this.end;
+    for (let i = 0; i < batch.frames.length; i++) {
+      const value = batch.values[i];
+      if (value !== undefined && this.memo.length - this.memoHead < MEMO_MAX) this.memo.push({ offset, value });
+      offset += batch.frames[i].length;
+    }
+  }
+
+  /** The remembered value for the entry at `offset` (consumed; older ones are dropped). */
+  private recall(offset: number): unknown {
+    const memo = this.memo;
+    while (this.memoHead < memo.length && memo[this.memoHead].offset < offset) this.memoHead++;
+    let value: unknown;
+    if (this.memoHead < memo.length && memo[this.memoHead].offset === offset) value = memo[this.memoHead++].value;
+    if (this.memoHead > 4096 && this.memoHead * 2 > memo.length) {
+      this.memo = memo.slice(this.memoHead);
+      this.memoHead = 0;
+    }
+    return value;
   }
 
   /** Starts a new segment; returns the old write fd for the caller to sync and close. */
@@ -328,6 +370,11 @@ export class Journal {
         break;
       }
     }
+    if (this.memoHead < this.memo.length)
+      for (const e of entries) {
+        const value = this.recall(e.offset);
+        if (value !== undefined) e.value = value;
+      }
     return { entries, next: pos, skipped };
   }
 
@@ -351,11 +398,16 @@ export class Journal {
     return this.readFd;
   }
 
-  /** Marks everything before `offset` processed; whole processed segments are deleted. */
-  commit(offset: number): void {
+  /**
+   * Marks everything before `offset` processed; whole processed segments are deleted. With
+   * persist false the checkpoint file is written later (persistCheckpoint): a crash in between
+   * replays those entries, which callers use only for entries whose replay is harmless.
+   */
+  commit(offset: number, persist = true): void {
     if (offset <= this.committedOffset) return;
     this.committedOffset = Math.min(offset, this.end);
-    this.writeCheckpoint();
+    if (persist) this.writeCheckpoint();
+    else this.checkpointStale = true;
     if (this.segments.length > 1 && this.committedOffset >= this.segments[1]) this.compact();
   }
 
@@ -378,6 +430,7 @@ export class Journal {
   /** fdatasync the segment and checkpoint (interval policy, and on close). */
   syncNow(): void {
     if (this.closed) return;
+    this.persistCheckpoint();
     try {
       if (this.opts.fsync !== 'never' || this.closed) fdatasyncSync(this.writeFd);
       if (this.checkpointDirty) {
@@ -391,6 +444,7 @@ export class Journal {
 
   /** Syncs the checkpoint now and then (its loss only means replaying a little more). */
   syncCheckpoint(): void {
+    this.persistCheckpoint();
     if (this.closed || !this.checkpointDirty) return;
     this.checkpointDirty = false;
     try {
@@ -407,6 +461,7 @@ export class Journal {
       await new Promise((r) => setImmediate(r));
     }
     if (this.timer) clearInterval(this.timer);
+    this.persistCheckpoint();
     fdatasyncSync(this.writeFd);
     fdatasyncSync(this.checkpointFd);
     this.closed = true;

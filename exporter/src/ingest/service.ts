@@ -88,9 +88,12 @@ export class AlertIngest {
     this.wake();
   }
 
-  /** Durably queues alert payloads (JSON text each); resolves once the fsync policy is met. */
-  accept(payloads: Buffer[], input: InputName, receivedAt = process.hrtime.bigint()): Promise<void> {
-    return this.journal.appendMany(payloads, INPUT_CODE[input], receivedAt);
+  /**
+   * Durably queues alert payloads (JSON text each); resolves once the fsync policy is met.
+   * `values` are the payloads already parsed, so this process does not parse them twice.
+   */
+  accept(payloads: Buffer[], input: InputName, receivedAt = process.hrtime.bigint(), values?: unknown[]): Promise<void> {
+    return this.journal.appendMany(payloads, INPUT_CODE[input], receivedAt, values);
   }
 
   private wake(): void {
@@ -117,31 +120,35 @@ export class AlertIngest {
           this.o.log.error('journal: skipped unreadable bytes', { offset: from, bytes: skipped });
         }
         for (const entry of entries) {
-          this.processEntry(entry);
-          this.journal.commit(entry.next);
+          // Persist the checkpoint at once after an entry that emitted records (its replay
+          // would repeat them); others are idempotent and persist at the end of the slice.
+          const emitted = this.processEntry(entry);
+          this.journal.commit(entry.next, emitted);
           if (process.hrtime.bigint() >= deadline) break;
         }
         if (entries.length === 0) this.journal.commit(next);
       }
     } finally {
+      this.journal.persistCheckpoint();
       this.draining = false;
     }
     if (this.journal.committed < this.journal.endOffset) this.wake();
     else if (this.idleWaiters.length > 0 && this.journal.backlog === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private processEntry(entry: JournalEntry): void {
+  /** Processes one journaled alert; true when it emitted (or may have emitted) records. */
+  private processEntry(entry: JournalEntry): boolean {
     const input: InputName = entry.input === INPUT_CODE.falco_grpc ? 'falco_grpc' : 'falco_http';
     // Receipt times from an earlier process are meaningless on this clock; count from now.
     const receivedAt = entry.offset >= this.journal.startOffset ? entry.receivedAt : process.hrtime.bigint();
-    let alert: unknown;
+    let alert: unknown = entry.value;
     try {
-      alert = JSON.parse(entry.payload.toString('utf8'));
+      if (alert === undefined) alert = JSON.parse(entry.payload.toString('utf8'));
     } catch (err) {
       this.o.metrics.eventsFailed.inc({ reason: 'journal_corrupt' });
       this.o.log.error('journal: entry is not JSON', { offset: entry.offset, error: errorMessage(err) });
       this.o.onProcessed?.(receivedAt, null);
-      return;
+      return false;
     }
     if (isRecord(alert)) {
       const azure = this.o.azureSource;
@@ -150,7 +157,7 @@ export class AlertIngest {
       if (key !== null && this.dedup!.seen(key)) {
         this.o.metrics.eventsSuppressed.inc({ reason: 'duplicate_alert' });
         this.o.onProcessed?.(receivedAt, null);
-        return;
+        return false;
       }
     }
     let outcome: ProcessOutcome | null = null;
@@ -162,6 +169,7 @@ export class AlertIngest {
       this.o.log.error('processing an alert threw', { offset: entry.offset, error: errorMessage(err) });
     }
     this.o.onProcessed?.(receivedAt, outcome);
+    return outcome === null || outcome.status === 'drift';
   }
 
   /** Resolves when every accepted alert has been processed. */

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { Metrics } from '../metrics/registry.js';
-import { ConfigError, InputError, errorMessage } from '../util/errors.js';
+import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { InputsConfig } from './config.js';
-import { parseFalcoAlert } from './falco.js';
 import { JournalFullError } from './journal.js';
-import { MALFORMED, alertFromResponse, falcoClientConstructors, type FalcoResponse, type MalformedMessage } from './proto.js';
+import { falcoClientConstructors } from './proto.js';
 import type { AlertIngest } from './service.js';
 
 export type GrpcInputConfig = InputsConfig['falco_grpc'];
@@ -61,7 +60,7 @@ export class FalcoGrpcInput {
   private inflight = 0;
   private paused = false;
   /** Alerts received in the current event-loop turn, journaled together (the receipt time is the first one's). */
-  private batch: { payloads: Buffer[]; values: unknown[]; receivedAt: bigint } | null = null;
+  private batch: { payloads: Buffer[]; receivedAt: bigint } | null = null;
 
   constructor(private readonly o: GrpcInputOptions) {}
 
@@ -171,25 +170,14 @@ export class FalcoGrpcInput {
     }
   }
 
+  /** A response as received (protobuf bytes): journaled untouched, decoded when processed. */
   private handle(msg: unknown): void {
-    const receivedAt = process.hrtime.bigint();
-    const m = this.o.metrics;
-    if (msg !== null && typeof msg === 'object' && MALFORMED in msg) {
-      m.eventsFailed.inc({ reason: 'bad_grpc_message' });
-      this.o.log.debug('falco gRPC: undecodable message', { error: (msg as MalformedMessage)[MALFORMED] });
+    if (!Buffer.isBuffer(msg)) {
+      this.o.metrics.eventsFailed.inc({ reason: 'bad_grpc_message' });
       return;
     }
-    let alert: Record<string, unknown>;
-    try {
-      alert = alertFromResponse(msg as FalcoResponse);
-      parseFalcoAlert(alert);
-    } catch (err) {
-      m.eventsFailed.inc({ reason: err instanceof InputError ? err.reason : 'bad_grpc_message' });
-      return;
-    }
-    const batch = (this.batch ??= { payloads: [], values: [], receivedAt });
-    batch.payloads.push(Buffer.from(JSON.stringify(alert)));
-    batch.values.push(alert);
+    const batch = (this.batch ??= { payloads: [], receivedAt: process.hrtime.bigint() });
+    batch.payloads.push(msg);
     this.inflight++;
     if (this.inflight >= HIGH_WATER && !this.paused) {
       this.paused = true;
@@ -206,7 +194,7 @@ export class FalcoGrpcInput {
     const m = this.o.metrics;
     const n = batch.payloads.length;
     this.o.ingest
-      .accept(batch.payloads, 'falco_grpc', batch.receivedAt, batch.values)
+      .accept(batch.payloads, 'falco_grpc_protobuf', batch.receivedAt)
       .catch((err: unknown) => {
         m.eventsFailed.inc({ reason: err instanceof JournalFullError ? 'journal_full' : 'journal_error' }, n);
         this.o.log.error('falco gRPC: journal append failed', { alerts: n, error: errorMessage(err) });

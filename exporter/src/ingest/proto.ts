@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+import { InputError } from '../util/errors.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,32 +23,48 @@ export function loadFalcoProtos(dir = protoDir()): protoLoader.PackageDefinition
   return protoLoader.loadSync(['outputs.proto', 'version.proto'], { ...LOADER_OPTIONS, includeDirs: [dir] });
 }
 
-/** Marks a message the client could not decode, so one bad frame never ends the stream. */
-export const MALFORMED = Symbol('malformed');
-export interface MalformedMessage {
-  [MALFORMED]: string;
-}
-
-/** Same definitions, but decoding a response never throws (it yields a MalformedMessage). */
-export function tolerantDefinition(def: protoLoader.PackageDefinition): protoLoader.PackageDefinition {
+/**
+ * The client definitions with `sub`/`get` responses left as their protobuf bytes: the receive
+ * side only journals them (decoding costs more than the whole HTTP/2 transport), and a bad
+ * frame can never end the stream. Decoding happens when the journal is processed.
+ */
+export function rawResponseDefinition(def: protoLoader.PackageDefinition): protoLoader.PackageDefinition {
   const copy: protoLoader.PackageDefinition = { ...def };
   const service = { ...(def['falco.outputs.service'] as protoLoader.ServiceDefinition) };
-  for (const name of ['sub', 'get'] as const) {
-    const method = service[name];
-    const decode = method.responseDeserialize;
-    service[name] = {
-      ...method,
-      responseDeserialize: (buf: Buffer) => {
-        try {
-          return decode(buf);
-        } catch (err) {
-          return { [MALFORMED]: (err as Error).message } satisfies MalformedMessage;
-        }
-      },
-    };
-  }
+  for (const name of ['sub', 'get'] as const) service[name] = { ...service[name], responseDeserialize: (buf: Buffer) => buf };
   copy['falco.outputs.service'] = service;
   return copy;
+}
+
+let responseType: protobuf.Type | null = null;
+
+/** Decodes a `falco.outputs.response`; throws InputError (bad_grpc_message) on bytes that are not one. */
+export function decodeFalcoResponse(buf: Uint8Array): FalcoResponse {
+  if (!responseType) {
+    const root = new protobuf.Root();
+    const dir = protoDir();
+    root.resolvePath = (_origin, target) => (existsSync(path.join(dir, target)) ? path.join(dir, target) : target);
+    root.loadSync('outputs.proto', { keepCase: true });
+    responseType = root.lookupType('falco.outputs.response');
+  }
+  let m: Record<string, unknown>;
+  try {
+    m = responseType.decode(buf) as unknown as Record<string, unknown>;
+  } catch (err) {
+    throw new InputError(`undecodable gRPC response (${(err as Error).message})`, 'bad_grpc_message');
+  }
+  const time = m.time as { seconds?: number | { toString(): string }; nanos?: number } | null | undefined;
+  return {
+    time: time ? { seconds: typeof time.seconds === 'number' ? time.seconds : String(time.seconds ?? 0), nanos: time.nanos ?? 0 } : null,
+    priority: m.priority as number,
+    source_deprecated: m.source_deprecated as number,
+    rule: m.rule as string,
+    output: m.output as string,
+    output_fields: m.output_fields as Record<string, string>,
+    hostname: m.hostname as string,
+    tags: m.tags as string[],
+    source: m.source as string,
+  };
 }
 
 export interface FalcoClients {
@@ -56,7 +74,7 @@ export interface FalcoClients {
 
 type Ctor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
 
-export function falcoClientConstructors(def = tolerantDefinition(loadFalcoProtos())): { Outputs: Ctor; Version: Ctor } {
+export function falcoClientConstructors(def = rawResponseDefinition(loadFalcoProtos())): { Outputs: Ctor; Version: Ctor } {
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     falco: { outputs: { service: Ctor }; version: { service: Ctor } };
   };

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Metrics } from '../metrics/registry.js';
 import type { Pipeline, ProcessOutcome } from '../pipeline.js';
-import { errorMessage } from '../util/errors.js';
+import { InputError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { isRecord } from '../util/paths.js';
 import { Journal, type JournalEntry, type JournalOptions } from './journal.js';
+import { alertFromResponse, decodeFalcoResponse } from './proto.js';
 
 /** Input names as they appear in metrics, and their one-byte codes in journal frames. */
 export const INPUTS = ['falco_http', 'falco_grpc'] as const;
 export type InputName = (typeof INPUTS)[number];
-const INPUT_CODE: Record<InputName, number> = { falco_http: 1, falco_grpc: 2 };
+/** What a journal frame holds: JSON alert text, or a gRPC `response` as received (protobuf). */
+export type PayloadKind = InputName | 'falco_grpc_protobuf';
+const INPUT_CODE: Record<PayloadKind, number> = { falco_http: 1, falco_grpc: 2, falco_grpc_protobuf: 3 };
 
 export interface AlertIngestOptions {
   /** Journal directory (storage.dir/journal). */
@@ -92,7 +95,7 @@ export class AlertIngest {
    * Durably queues alert payloads (JSON text each); resolves once the fsync policy is met.
    * `values` are the payloads already parsed, so this process does not parse them twice.
    */
-  accept(payloads: Buffer[], input: InputName, receivedAt = process.hrtime.bigint(), values?: unknown[]): Promise<void> {
+  accept(payloads: Buffer[], input: PayloadKind, receivedAt = process.hrtime.bigint(), values?: unknown[]): Promise<void> {
     return this.journal.appendMany(payloads, INPUT_CODE[input], receivedAt, values);
   }
 
@@ -138,10 +141,20 @@ export class AlertIngest {
 
   /** Processes one journaled alert; true when it emitted (or may have emitted) records. */
   private processEntry(entry: JournalEntry): boolean {
-    const input: InputName = entry.input === INPUT_CODE.falco_grpc ? 'falco_grpc' : 'falco_http';
+    const input: InputName = entry.input === INPUT_CODE.falco_http ? 'falco_http' : 'falco_grpc';
     // Receipt times from an earlier process are meaningless on this clock; count from now.
     const receivedAt = entry.offset >= this.journal.startOffset ? entry.receivedAt : process.hrtime.bigint();
     let alert: unknown = entry.value;
+    if (alert === undefined && entry.input === INPUT_CODE.falco_grpc_protobuf) {
+      try {
+        alert = alertFromResponse(decodeFalcoResponse(entry.payload));
+      } catch (err) {
+        this.o.metrics.eventsFailed.inc({ reason: err instanceof InputError ? err.reason : 'bad_grpc_message' });
+        this.o.log.debug('falco gRPC: undecodable message', { offset: entry.offset, error: errorMessage(err) });
+        this.o.onProcessed?.(receivedAt, null);
+        return false;
+      }
+    }
     try {
       if (alert === undefined) alert = JSON.parse(entry.payload.toString('utf8'));
     } catch (err) {

@@ -1,0 +1,18 @@
+import protobuf from 'protobufjs';
+import { loadFalcoProtos, protoDir } from '../src/ingest/proto.js';
+import { benchRecord } from './ingest-data.js';
+import { falcoFieldsFromCloudTrail } from '../src/providers/aws/falco-fields.js';
+import path from 'node:path';
+const def = loadFalcoProtos() as any;
+const sub = def['falco.outputs.service'].sub;
+const fields = Object.fromEntries(Object.entries(falcoFieldsFromCloudTrail(benchRecord('g1'))).map(([k, v]) => [k, String(v)]));
+const buf: Buffer = sub.responseSerialize({ time: { seconds: '1722519461', nanos: 0 }, priority: 4, rule: 'Terraform drift: AWS iam write', output: 'AWS write', output_fields: fields, hostname: 'falco-bench', tags: ['tfdrift'], source: 'aws_cloudtrail' });
+console.log('bytes', buf.length);
+const root = new protobuf.Root(); root.resolvePath = (_o, t) => path.join(protoDir(), t); root.loadSync('outputs.proto', { keepCase: true }); 
+const T = root.lookupType('falco.outputs.response');
+const bench = (name: string, f: () => unknown) => { for (let i = 0; i < 20000; i++) f(); const t = process.hrtime.bigint(); const n = 200000; for (let i = 0; i < n; i++) f(); console.log(name, (Number(process.hrtime.bigint() - t) / n / 1000).toFixed(2), 'us'); };
+bench('proto-loader deserialize', () => sub.responseDeserialize(buf));
+bench('Type.decode', () => T.decode(buf));
+bench('JSON.parse same alert', () => JSON.parse(JSON.stringify({ output_fields: fields, rule: 'x', output: 'AWS write', hostname: 'h', time: '2024', priority: 'Warning', source: 'aws_cloudtrail', tags: ['tfdrift'] })));
+const js = JSON.stringify({ output_fields: fields, rule: 'x', output: 'AWS write', hostname: 'h', time: '2024', priority: 'Warning', source: 'aws_cloudtrail', tags: ['tfdrift'] });
+bench('JSON.parse only', () => JSON.parse(js));

@@ -2,9 +2,33 @@
  * Tiny path language used by the mapping tables: `request.instancesSet.items.*.instanceId`.
  * `*` fans out over an array's elements; a missing step yields nothing (never throws).
  */
+const pathKeys = new Map<string, { keys: string[]; fanOut: boolean }>();
+
+/** Split once: mapping paths come from the tables, so the set is bounded. */
+function compiledPath(path: string): { keys: string[]; fanOut: boolean } {
+  let hit = pathKeys.get(path);
+  if (!hit) {
+    const keys = path.split('.');
+    hit = { keys, fanOut: keys.includes('*') };
+    if (pathKeys.size < 50_000) pathKeys.set(path, hit);
+  }
+  return hit;
+}
+
 export function getPath(root: unknown, path: string): unknown[] {
+  const { keys, fanOut } = compiledPath(path);
+  if (!fanOut) {
+    // One value at most: walk without building a list per step.
+    let value = root;
+    for (const key of keys) {
+      if (value === null || typeof value !== 'object') return [];
+      value = (value as Record<string, unknown>)[key];
+      if (value === undefined || value === null) return [];
+    }
+    return [value];
+  }
   let current: unknown[] = [root];
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     const next: unknown[] = [];
     for (const value of current) {
       if (value === null || typeof value !== 'object') continue;
@@ -22,7 +46,7 @@ export function getPath(root: unknown, path: string): unknown[] {
 
 /** True when a mapping path fans out (its value is the list of everything it reaches). */
 export function isFanOut(path: string): boolean {
-  return path.split('.').includes('*');
+  return compiledPath(path).fanOut;
 }
 
 export function firstString(root: unknown, paths: readonly string[]): string | null {

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { globMatcher, globToRegExp } from '../../src/detect/glob.js';
+import { DriftLedger } from '../../src/detect/ledger.js';
+import { draftDriftId, buildDriftRecord } from '../../src/detect/record.js';
+import { getPath, isFanOut } from '../../src/util/paths.js';
+import { auditEventFromCloudTrail } from '../../src/providers/aws/record.js';
+import { demoRecords } from '../../src/cli/commands/demo.js';
+
+/** The path walk as first written (a list per step): the fast path must agree with it everywhere. */
+function referenceGetPath(root: unknown, path: string): unknown[] {
+  let current: unknown[] = [root];
+  for (const key of path.split('.')) {
+    const next: unknown[] = [];
+    for (const value of current) {
+      if (value === null || typeof value !== 'object') continue;
+      if (key === '*') {
+        if (Array.isArray(value)) next.push(...value.filter((c) => c !== undefined && c !== null));
+        continue;
+      }
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== undefined && child !== null) next.push(child);
+    }
+    current = next;
+  }
+  return current;
+}
+
+describe('hot-path rewrites agree with their plain versions', () => {
+  it('getPath (split once, single walk without fan-out) equals the list-per-step walk on arbitrary JSON and paths', () => {
+    const key = fc.constantFrom('a', 'b', 'items', '0', '1', '*', 'length', 'x');
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.array(key, { minLength: 1, maxLength: 5 }), (doc, keys) => {
+        const path = keys.join('.');
+        expect(getPath(doc, path)).toEqual(referenceGetPath(doc, path));
+        expect(isFanOut(path)).toBe(keys.includes('*'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('globMatcher (one alternation per list) equals testing each glob, regex metacharacters included', () => {
+    const glob = fc.stringMatching(/^[a-z_.*?+()[\]|$^\\]{0,8}$/);
+    fc.assert(
+      fc.property(fc.array(glob, { minLength: 1, maxLength: 4 }), fc.stringMatching(/^[a-z_.+()$^|]{0,10}$/), (globs, value) => {
+        expect(globMatcher(globs)(value)).toBe(globs.some((g) => globToRegExp(g).test(value)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(globMatcher(['aws_iam_*'])(null)).toBe(false);
+    expect(globMatcher(undefined)(null)).toBe(true);
+  });
+
+  it('ledger.touch counts a repeat inside the window without a record, and refuses outside it', () => {
+    const ledger = new DriftLedger(1000);
+    const event = auditEventFromCloudTrail(demoRecords().find((r) => r.eventName === 'AttachRolePolicy'));
+    const draft = { changeType: 'unmanaged' as const, resourceType: 'aws_iam_role_policy_attachment', resourceId: 'r/p', resource: null, changes: [] };
+    const id = draftDriftId(draft, event);
+    expect(ledger.touch(id, 0)).toBe(false); // not open yet
+    const record = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date(0), version: 't' });
+    expect(record.drift_id).toBe(id);
+    expect(ledger.open(record, 0)).toBe(true);
+    expect(ledger.touch(id, 500)).toBe(true);
+    expect(ledger.get(id)?.occurrences).toBe(2);
+    expect(ledger.touch(id, 1600)).toBe(false); // 1100 ms after the last sighting: the window has passed
+    expect(ledger.open(record, 1600)).toBe(true); // so it is emitted again
+  });
+});

@@ -31,6 +31,7 @@ export class DriftLedger {
   /** provider|account|id → drift_ids, for "did this call touch a drifted resource?" without a scan. */
   private readonly byResource = new Map<string, Set<string>>();
   private saveTimer: NodeJS.Timeout | null = null;
+  private dirReady = false;
 
   constructor(
     private readonly dedupWindowMs = 3_600_000,
@@ -119,7 +120,10 @@ export class DriftLedger {
 
   private append(op: { open: OpenDrift } | { close: string }): void {
     if (!this.file) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    if (!this.dirReady) {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.dirReady = true;
+    }
     appendFileSync(this.journal, `${JSON.stringify(op)}\n`);
   }
 

@@ -3,6 +3,11 @@ import { InputError } from '../util/errors.js';
 
 /** Gunzips (Falco's `compress_uploads`) within the same size limit; returns the UTF-8 text. */
 export function decodeBody(body: Buffer, contentEncoding: string, maxBytes: number): string {
+  return decodeBodyBytes(body, contentEncoding, maxBytes).toString('utf8');
+}
+
+/** Like decodeBody, but the bytes (a single-alert body is journaled exactly as received). */
+export function decodeBodyBytes(body: Buffer, contentEncoding: string, maxBytes: number): Buffer {
   let buf = body;
   if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip' || (buf[0] === 0x1f && buf[1] === 0x8b)) {
     try {
@@ -13,7 +18,7 @@ export function decodeBody(body: Buffer, contentEncoding: string, maxBytes: numb
       throw new InputError(`corrupt gzip body (${(err as Error).message})`, 'bad_gzip');
     }
   }
-  return buf.toString('utf8');
+  return buf;
 }
 
 export interface BodyItem {
@@ -28,18 +33,19 @@ export interface BodyItem {
  * array or NDJSON. Returns the parsed items and an error per unparsable line.
  */
 export function splitAlertText(text: string): { items: BodyItem[]; errors: InputError[] } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { items: [], errors: [new InputError('empty body', 'empty_body')] };
   try {
-    const doc: unknown = JSON.parse(trimmed);
+    // JSON.parse skips surrounding whitespace itself; the common case (one alert) copies nothing.
+    const doc: unknown = JSON.parse(text);
     if (Array.isArray(doc)) {
       if (doc.length === 0) return { items: [], errors: [new InputError('empty JSON array', 'empty_body')] };
       return { items: doc.map((value, i) => ({ value, text: null, where: `item ${i + 1}` })), errors: [] };
     }
-    return { items: [{ value: doc, text: trimmed, where: null }], errors: [] };
+    return { items: [{ value: doc, text, where: null }], errors: [] };
   } catch {
-    // not one JSON document: NDJSON
+    // not one JSON document: NDJSON (or nothing)
   }
+  const trimmed = text.trim();
+  if (trimmed === '') return { items: [], errors: [new InputError('empty body', 'empty_body')] };
   const items: BodyItem[] = [];
   const errors: InputError[] = [];
   const lines = trimmed.split('\n');

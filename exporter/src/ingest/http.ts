@@ -3,7 +3,7 @@ import type { Metrics } from '../metrics/registry.js';
 import { readBody, sendJson, type RouteHandler } from '../server/http.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { decodeBody, splitAlertText } from './body.js';
+import { decodeBodyBytes, splitAlertText } from './body.js';
 import { parseFalcoAlert } from './falco.js';
 import { JournalFullError } from './journal.js';
 import type { AlertIngest } from './service.js';
@@ -41,14 +41,14 @@ export function falcoHttpRoute(ingest: AlertIngest, metrics: Metrics, maxBodyByt
       if (status === 413) res.setHeader('connection', 'close');
       return fail(res, status, status === 413 ? 'body_too_large' : 'body_read_error', errorMessage(err));
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = decodeBody(raw, encoding, maxBodyBytes);
+      bytes = decodeBodyBytes(raw, encoding, maxBodyBytes);
     } catch (err) {
       const e = err instanceof InputError ? err : new InputError(errorMessage(err), 'bad_body');
       return fail(res, e.reason === 'body_too_large' ? 413 : 400, e.reason, e.message);
     }
-    const { items, errors } = splitAlertText(text);
+    const { items, errors } = splitAlertText(bytes.toString('utf8'));
     const payloads: Buffer[] = [];
     const values: unknown[] = [];
     const problems = errors.map((e) => e.message);
@@ -64,7 +64,7 @@ export function falcoHttpRoute(ingest: AlertIngest, metrics: Metrics, maxBodyByt
         continue;
       }
       // A single-alert body is journaled as received; batch items are re-serialised.
-      payloads.push(items.length === 1 && item.text !== null ? Buffer.from(item.text) : Buffer.from(JSON.stringify(item.value)));
+      payloads.push(items.length === 1 && item.text !== null ? (item.where === null ? bytes : Buffer.from(item.text)) : Buffer.from(JSON.stringify(item.value)));
       values.push(item.value);
     }
     for (const [reason, n] of reasons) metrics.eventsFailed.inc({ reason }, n);

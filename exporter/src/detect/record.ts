@@ -5,9 +5,19 @@ import type { DriftDraft } from './detector.js';
 
 /** Stable across repeats of the same drift: provider, account, resource, attribute set, change type. */
 export function driftId(provider: string, accountId: string | null, resourceType: string, resourceId: string, attributes: string[], changeType: string): string {
-  const key = [provider, accountId ?? '', resourceType, resourceId, [...new Set(attributes)].sort().join(','), changeType].join('\u0000');
-  return sha256Hex(key).slice(0, 32);
+  const attrs = attributes.length === 0 ? '' : attributes.length === 1 ? attributes[0] : [...new Set(attributes)].sort().join(',');
+  const key = `${provider}\u0000${accountId ?? ''}\u0000${resourceType}\u0000${resourceId}\u0000${attrs}\u0000${changeType}`;
+  let id = recentIds.get(key);
+  if (id === undefined) {
+    id = sha256Hex(key).slice(0, 32);
+    // Repeats of the same drift are the common case; hashing dominated checking them.
+    if (recentIds.size >= 50_000) recentIds.clear();
+    recentIds.set(key, id);
+  }
+  return id;
 }
+
+const recentIds = new Map<string, string>();
 
 // crypto.hash (Node ≥20.12) skips the Hash object; ids are computed for every drift candidate.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;

@@ -90,7 +90,21 @@ export type UserAgentClass = (typeof USER_AGENT_CLASSES)[number];
  * console, Terraform/OpenTofu, the AWS CLI, an SDK, CloudFormation, another AWS service.
  */
 export function userAgentClass(userAgent: string | null, fromConsole = false): UserAgentClass {
+  if (fromConsole) return classifyUserAgent(userAgent ?? '', true);
   const ua = userAgent ?? '';
+  let cls = uaClasses.get(ua);
+  if (cls === undefined) {
+    // A fleet uses a bounded set of user agents; six regexes per event added up.
+    cls = classifyUserAgent(ua, false);
+    if (uaClasses.size >= 10_000) uaClasses.clear();
+    uaClasses.set(ua, cls);
+  }
+  return cls;
+}
+
+const uaClasses = new Map<string, UserAgentClass>();
+
+function classifyUserAgent(ua: string, fromConsole: boolean): UserAgentClass {
   if (/(^|[\s(/])(Terraform\/|OpenTofu\/|HashiCorp\/\d)/i.test(ua)) return 'terraform';
   if (/cloudformation\.amazonaws\.com/i.test(ua)) return 'cloudformation';
   if (fromConsole || /^(console|signin)\.([a-z0-9-]+\.)?amazonaws\.com$|S3Console\/|^Mozilla\//i.test(ua)) return 'console';

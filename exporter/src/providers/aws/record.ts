@@ -71,21 +71,22 @@ function field(fields: Record<string, unknown>, name: string): string | null {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 }
 
+function jsonField(fields: Record<string, unknown>, name: string): unknown {
+  const raw = field(fields, name);
+  if (raw === null) return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
+  }
+}
+
 /** From the cloudtrail plugin's `ct.*` output_fields (only those the rule's output names arrive). */
 export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent {
   const eventName = field(fields, 'ct.name');
   const eventSource = field(fields, 'ct.src');
   if (!eventName || !eventSource)
     throw new InputError('Falco alert lacks ct.name/ct.src; the rule output must name the fields listed in DESIGN.md', 'missing_output_fields');
-  const parseJsonField = (name: string): unknown => {
-    const raw = field(fields, name);
-    if (raw === null) return null;
-    try {
-      return JSON.parse(raw);
-    } catch {
-      throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
-    }
-  };
   // Rebuild the userIdentity the plugin fields came from, so Falco alerts and raw records name
   // the same person (ct.user is the session issuer's role for AssumedRole, invokedBy for services).
   const type = field(fields, 'ct.user.identitytype');
@@ -115,8 +116,8 @@ export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco
     principal,
     sourceIp: field(fields, 'ct.srcip'),
     userAgent,
-    request: parseJsonField('ct.request'),
-    response: parseJsonField('ct.response'),
+    request: jsonField(fields, 'ct.request'),
+    response: jsonField(fields, 'ct.response'),
     resources: [],
     readOnly: inferReadOnly(eventName, typeof readonly === 'string' || typeof readonly === 'boolean' ? readonly : undefined),
     errorCode: field(fields, 'ct.error'),

@@ -93,7 +93,8 @@ function parseFrames(buf: Buffer, base: number, out: JournalEntry[]): { consumed
       next: base + pos + HEADER + len,
       input: buf.readUInt8(pos + 8),
       receivedAt: buf.readBigUInt64LE(pos + 9),
-      payload: Buffer.from(buf.subarray(pos + HEADER, pos + HEADER + len)),
+      // A view, not a copy: each read() allocates its own buffer, alive while entries are.
+      payload: buf.subarray(pos + HEADER, pos + HEADER + len),
     });
     pos += HEADER + len;
   }

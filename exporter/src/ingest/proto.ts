@@ -53,9 +53,11 @@ export function decodeFalcoResponse(buf: Uint8Array): FalcoResponse {
   } catch (err) {
     throw new InputError(`undecodable gRPC response (${(err as Error).message})`, 'bad_grpc_message');
   }
-  const time = m.time as { seconds?: number | { toString(): string }; nanos?: number } | null | undefined;
+  const time = m.time as { seconds?: number | { toNumber(): number }; nanos?: number } | null | undefined;
+  // int64 seconds arrive as a Long; epoch seconds fit a double (Long's toString is slow).
+  const seconds = time ? (typeof time.seconds === 'number' ? time.seconds : (time.seconds?.toNumber() ?? 0)) : 0;
   return {
-    time: time ? { seconds: typeof time.seconds === 'number' ? time.seconds : String(time.seconds ?? 0), nanos: time.nanos ?? 0 } : null,
+    time: time ? { seconds, nanos: time.nanos ?? 0 } : null,
     priority: m.priority as number,
     source_deprecated: m.source_deprecated as number,
     rule: m.rule as string,

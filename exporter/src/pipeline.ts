@@ -35,7 +35,8 @@ export interface PipelineOptions {
 export type ProcessOutcome =
   | { status: 'drift'; records: DriftRecord[] }
   | { status: 'no_drift'; reasons: string[] }
-  | { status: 'held' }
+  /** Held for settle_seconds; `settled` resolves once it has been evaluated (emitted or dropped). */
+  | { status: 'held'; settled: Promise<void> }
   | { status: 'failed'; reason: string; message: string };
 
 interface Held {
@@ -43,6 +44,7 @@ interface Held {
   resolution: Resolution;
   receivedAt: bigint;
   due: number;
+  done: () => void;
 }
 
 /** Wires the rooms: provider → state → detect → outputs. One call per audit event. */
@@ -133,9 +135,11 @@ export class Pipeline {
       return { status: 'no_drift', reasons: [suppressed] };
     }
     if (this.detection.settle_seconds > 0) {
-      this.held.push({ event, resolution, receivedAt, due: Date.now() + this.detection.settle_seconds * 1000 });
+      let done: () => void = () => {};
+      const settled = new Promise<void>((resolve) => (done = resolve));
+      this.held.push({ event, resolution, receivedAt, due: Date.now() + this.detection.settle_seconds * 1000, done });
       this.scheduleSettle();
-      return { status: 'held' };
+      return { status: 'held', settled };
     }
     return this.evaluate(event, resolution, receivedAt);
   }
@@ -198,7 +202,13 @@ export class Pipeline {
     this.held = this.held.filter((h) => !due.includes(h));
     if (due.length > 0) {
       await this.o.states.reload().catch((err: unknown) => this.o.log.warn('state re-check before emitting failed', { error: errorMessage(err) }));
-      for (const h of due) this.evaluate(h.event, h.resolution, h.receivedAt);
+      for (const h of due) {
+        try {
+          this.evaluate(h.event, h.resolution, h.receivedAt);
+        } finally {
+          h.done();
+        }
+      }
     }
     if (this.held.length > 0) this.scheduleSettle();
   }

@@ -127,6 +127,7 @@ export class Journal {
   private readSeg = -1;
   private readonly checkpointBuf = Buffer.alloc(16);
   private memo: { offset: number; value: unknown }[] = [];
+  private readonly pins = new Map<number, number>();
   private memoHead = 0;
   /** First offset appended by this process (entries before it came from an earlier run). */
   readonly startOffset: number;
@@ -247,7 +248,7 @@ export class Journal {
   /** 16 bytes at position 0 (one sector, so effectively atomic); fdatasynced by sync()/close(). */
   private writeCheckpoint(): void {
     this.checkpointStale = false;
-    this.checkpointBuf.writeBigUInt64LE(BigInt(this.committedOffset), 0);
+    this.checkpointBuf.writeBigUInt64LE(BigInt(this.durableOffset), 0);
     this.checkpointBuf.writeUInt32LE(crc32(this.checkpointBuf.subarray(0, 8)), 8);
     writeSync(this.checkpointFd, this.checkpointBuf, 0, 16, 0);
     this.checkpointDirty = true;
@@ -477,11 +478,34 @@ export class Journal {
     this.committedOffset = Math.min(offset, this.end);
     if (persist) this.writeCheckpoint();
     else this.checkpointStale = true;
-    if (this.segments.length > 1 && this.committedOffset >= this.segments[1]) this.compact();
+    if (this.segments.length > 1 && this.durableOffset >= this.segments[1]) this.compact();
+  }
+
+  /**
+   * Keeps the checkpoint (and the segments) at or before `offset` although readers move on:
+   * for an entry processed but not finished (an alert held for settle_seconds), so a restart
+   * replays it. Entries after it are replayed too; processing them again is idempotent.
+   */
+  pin(offset: number): void {
+    this.pins.set(offset, (this.pins.get(offset) ?? 0) + 1);
+  }
+
+  unpin(offset: number): void {
+    const n = (this.pins.get(offset) ?? 0) - 1;
+    if (n > 0) this.pins.set(offset, n);
+    else this.pins.delete(offset);
+    this.checkpointStale = true;
+  }
+
+  /** Where a restart resumes: the first unprocessed or still pinned byte. */
+  get durableOffset(): number {
+    let min = this.committedOffset;
+    for (const offset of this.pins.keys()) if (offset < min) min = offset;
+    return min;
   }
 
   private compact(): void {
-    while (this.segments.length > 1 && this.committedOffset >= this.segments[1]) {
+    while (this.segments.length > 1 && this.durableOffset >= this.segments[1]) {
       const start = this.segments.shift()!;
       if (this.readSeg === start) {
         closeSync(this.readFd);

@@ -182,6 +182,12 @@ export class AlertIngest {
       this.o.log.error('processing an alert threw', { offset: entry.offset, error: errorMessage(err) });
     }
     this.o.onProcessed?.(receivedAt, outcome);
+    if (outcome?.status === 'held') {
+      // Held for settle_seconds: the checkpoint must not pass it until it has been evaluated.
+      const offset = entry.offset;
+      this.journal.pin(offset);
+      void outcome.settled.then(() => this.journal.unpin(offset));
+    }
     return outcome === null || outcome.status === 'drift';
   }
 

@@ -27,6 +27,11 @@ export function getPath(root: unknown, path: string): unknown[] {
     }
     return [value];
   }
+  return walkAll(root, keys);
+}
+
+/** The general walk: a list of values per step, `*` fanning out over arrays. */
+export function walkAll(root: unknown, keys: readonly string[]): unknown[] {
   let current: unknown[] = [root];
   for (const key of keys) {
     const next: unknown[] = [];

@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics/registry.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { InputsConfig } from './config.js';
-import { JournalFullError } from './journal.js';
+import { FRAME_HEADER_BYTES, JournalFullError } from './journal.js';
 import { falcoClientConstructors } from './proto.js';
 import type { AlertIngest } from './service.js';
 
@@ -12,7 +12,7 @@ export type GrpcInputConfig = InputsConfig['falco_grpc'];
 
 export interface GrpcInputOptions {
   config: GrpcInputConfig;
-  ingest: Pick<AlertIngest, 'accept'>;
+  ingest: Pick<AlertIngest, 'accept' | 'backlogFill'>;
   metrics: Metrics;
   log: Logger;
   /** Test hook: jitter source. */
@@ -39,8 +39,15 @@ export function grpcCredentials(c: GrpcInputConfig): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(read('ca', c.tls.ca), read('key', c.tls.key), read('cert', c.tls.cert));
 }
 
+/** Alerts awaiting their journal append: pause the stream above HIGH_WATER, resume at LOW_WATER. */
 const HIGH_WATER = 20_000;
 const LOW_WATER = 2_000;
+/**
+ * Journal backlog (share of max_bytes) at which the stream is paused, and resumed. HTTP/2 flow
+ * control then holds alerts in Falco's queue instead of the journal overflowing and refusing them.
+ */
+const PAUSE_FILL = 0.5;
+const RESUME_FILL = 0.25;
 
 /**
  * Subscribes to Falco's gRPC outputs (Falco 0.37–0.43) and journals each alert, reconnecting
@@ -59,8 +66,9 @@ export class FalcoGrpcInput {
   private loop: Promise<void> | null = null;
   private inflight = 0;
   private paused = false;
+  private flowTimer: NodeJS.Timeout | null = null;
   /** Alerts received in the current event-loop turn, journaled together (the receipt time is the first one's). */
-  private batch: { payloads: Buffer[]; receivedAt: bigint } | null = null;
+  private batch: { payloads: Buffer[]; bytes: number; receivedAt: bigint } | null = null;
 
   constructor(private readonly o: GrpcInputOptions) {}
 
@@ -144,6 +152,7 @@ export class FalcoGrpcInput {
 
   private stream(call: grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>, onData: (m: unknown) => void): Promise<void> {
     this.call = call;
+    if (this.paused) call.pause(); // a new stream while the journal is still too far behind
     return new Promise<void>((resolve, reject) => {
       call.on('data', onData);
       call.on('error', (err: grpc.ServiceError) => {
@@ -176,14 +185,30 @@ export class FalcoGrpcInput {
       this.o.metrics.eventsFailed.inc({ reason: 'bad_grpc_message' });
       return;
     }
-    const batch = (this.batch ??= { payloads: [], receivedAt: process.hrtime.bigint() });
+    const batch = (this.batch ??= { payloads: [], bytes: 0, receivedAt: process.hrtime.bigint() });
     batch.payloads.push(msg);
+    batch.bytes += msg.length + FRAME_HEADER_BYTES;
     this.inflight++;
-    if (this.inflight >= HIGH_WATER && !this.paused) {
+    if (!this.paused && (this.inflight >= HIGH_WATER || this.o.ingest.backlogFill(batch.bytes) >= PAUSE_FILL)) this.updateFlow(batch.bytes);
+    if (batch.payloads.length === 1) setImmediate(() => this.flushBatch());
+  }
+
+  /** Pauses the stream while appends or the journal backlog are too far behind; resumes after. */
+  private updateFlow(pendingBytes = 0): void {
+    const fill = this.o.ingest.backlogFill(pendingBytes);
+    if (!this.paused && (this.inflight >= HIGH_WATER || fill >= PAUSE_FILL)) {
       this.paused = true;
       this.call?.pause();
+      if (fill >= PAUSE_FILL) this.o.log.warn('falco gRPC: journal backlog high, pausing the stream (Falco queues meanwhile)', { fill: Number(fill.toFixed(2)) });
+      // While paused nothing else calls back here: poll the backlog.
+      this.flowTimer = setInterval(() => this.updateFlow(), 100);
+      this.flowTimer.unref();
+    } else if (this.paused && this.inflight <= LOW_WATER && fill <= RESUME_FILL) {
+      this.paused = false;
+      if (this.flowTimer) clearInterval(this.flowTimer);
+      this.flowTimer = null;
+      this.call?.resume();
     }
-    if (batch.payloads.length === 1) setImmediate(() => this.flushBatch());
   }
 
   /** Alerts that arrived in one turn of the event loop go to the journal as one append. */
@@ -201,10 +226,7 @@ export class FalcoGrpcInput {
       })
       .finally(() => {
         this.inflight -= n;
-        if (this.paused && this.inflight <= LOW_WATER) {
-          this.paused = false;
-          this.call?.resume();
-        }
+        this.updateFlow();
       });
   }
 
@@ -212,6 +234,7 @@ export class FalcoGrpcInput {
     this.stopped = true;
     this.connected = false;
     this.call?.cancel();
+    if (this.flowTimer) clearInterval(this.flowTimer);
     this.flushBatch();
     this.wakeSleep?.();
     this.outputs?.close();

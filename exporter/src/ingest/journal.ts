@@ -47,7 +47,8 @@ export class JournalFullError extends Error {
   }
 }
 
-const HEADER = 17;
+export const FRAME_HEADER_BYTES = 17;
+const HEADER = FRAME_HEADER_BYTES;
 /** A frame larger than this is corruption, not data (bodies are limited far below). */
 const MAX_FRAME = 256 * 2 ** 20;
 const SEGMENT_RE = /^(\d{20})\.seg$/;
@@ -186,6 +187,10 @@ export class Journal {
   /** Bytes accepted but not yet processed. */
   get backlog(): number {
     return this.end + (this.pending?.bytes ?? 0) - this.committedOffset;
+  }
+  /** Backlog, plus `extra` bytes about to be appended, as a share of max_bytes (1 = appends are refused). */
+  fill(extra = 0): number {
+    return (this.backlog + extra) / this.opts.maxBytes;
   }
   get segmentCount(): number {
     return this.segments.length;

@@ -99,6 +99,11 @@ export class AlertIngest {
     return this.journal.appendMany(payloads, INPUT_CODE[input], receivedAt, values);
   }
 
+  /** Unprocessed share of the journal's max_bytes, counting `extra` bytes not yet accepted (inputs that can push back use it). */
+  backlogFill(extra = 0): number {
+    return this.journal.fill(extra);
+  }
+
   private wake(): void {
     if (this.scheduled || this.draining || this.stopped || !this.started) return;
     this.scheduled = true;

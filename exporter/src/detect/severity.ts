@@ -87,10 +87,6 @@ function compileRule(rule: SeverityRule): CompiledRule {
 
 const compiledSets = new WeakMap<readonly SeverityRule[], CompiledRule[]>();
 
-export function ruleMatches(rule: SeverityRule, d: DriftDraft, e: AuditEvent): boolean {
-  return compileRule(rule).test(d, e);
-}
-
 /** First matching rule wins: configured rules, then (unless disabled) the defaults. */
 export function classifySeverity(d: DriftDraft, e: AuditEvent, rules: readonly SeverityRule[]): { severity: Severity; rule: string } {
   let compiled = compiledSets.get(rules);

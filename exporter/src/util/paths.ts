@@ -1,3 +1,4 @@
+import { InputError } from './errors.js';
 /**
  * Tiny path language used by the mapping tables: `request.instancesSet.items.*.instanceId`.
  * `*` fans out over an array's elements; a missing step yields nothing (never throws).
@@ -75,6 +76,16 @@ export function str(value: unknown): string | null {
 }
 
 /** Parses strings that hold a JSON object or array (Falco fields, exports that stringify nested objects); anything else as given. */
+/** A Falco output field that carries JSON (`ct.request`, `gcp.policyDelta`): undefined when absent, InputError when not JSON. */
+export function parseJsonOutputField(raw: string | null, name: string): unknown {
+  if (raw === null) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
+  }
+}
+
 export function parseJsonLike(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trim();

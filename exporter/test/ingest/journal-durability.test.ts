@@ -59,7 +59,8 @@ describe('Journal durability details', () => {
 
   it('overlapping group commits: concurrent appends across many segment rotations all resolve and read back in order', async () => {
     const dir = tempDir();
-    const j = new Journal(dir, opts({ segmentBytes: 2048 }));
+    // Every flush (one tick's 10 frames, 770 bytes, or more when syncs are slow) fills a segment.
+    const j = new Journal(dir, opts({ segmentBytes: 512 }));
     const expected: string[] = [];
     const waits: Promise<void>[] = [];
     for (let tick = 0; tick < 40; tick++) {
@@ -71,12 +72,13 @@ describe('Journal durability details', () => {
       await new Promise((r) => setImmediate(r)); // one group commit per tick, several in flight
     }
     await Promise.all(waits);
-    expect(segments(dir).length).toBeGreaterThan(5);
+    // At least three flushes start before any sync can finish, then one more for the rest.
+    expect(segments(dir).length).toBeGreaterThanOrEqual(4);
     expect(texts(readAll(j))).toEqual(expected);
     await j.close();
     // rotated-out segments were trimmed to their frames: sizes add up to the logical length
     expect(segments(dir).reduce((n, f) => n + statSync(f).size, 0)).toBe(j.endOffset);
-    const again = new Journal(dir, opts({ segmentBytes: 2048 }));
+    const again = new Journal(dir, opts({ segmentBytes: 512 }));
     expect(texts(readAll(again))).toEqual(expected);
     await again.close();
   });

@@ -1,6 +1,6 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
-import { isRecord, str, parseJsonLike } from '../../util/paths.js';
+import { isRecord, str, parseJsonLike, parseJsonOutputField } from '../../util/paths.js';
 import { principalFromUserIdentity, userAgentClass } from './identity.js';
 
 const READ_PREFIXES = /^(Get|Describe|List|Head|Lookup|Search|Check|Batch(Get|Describe)|Query|Scan|Select|Preview|Estimate|Validate|Verify|Test|Decrypt|Encrypt|GenerateDataKey|Sign|AssumeRole|ConsoleLogin)/;
@@ -72,13 +72,7 @@ function field(fields: Record<string, unknown>, name: string): string | null {
 }
 
 function jsonField(fields: Record<string, unknown>, name: string): unknown {
-  const raw = field(fields, name);
-  if (raw === null) return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
-  }
+  return parseJsonOutputField(field(fields, name), name) ?? null;
 }
 
 /** From the cloudtrail plugin's `ct.*` output_fields (only those the rule's output names arrive). */

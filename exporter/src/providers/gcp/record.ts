@@ -1,6 +1,6 @@
 import { emptyPrincipal, type AuditEvent, type FalcoContext, type Principal } from '../../model/event.js';
 import { InputError } from '../../util/errors.js';
-import { isRecord, str, parseJsonLike } from '../../util/paths.js';
+import { isRecord, str, parseJsonLike, parseJsonOutputField } from '../../util/paths.js';
 import { inferServiceName, isReadMethod, lastSegment, regionOf, relativeName, segmentAfter } from './names.js';
 
 /** The gcpaudit plugin fields the exporter reads; the generated rules' `output` names them all. */
@@ -229,13 +229,7 @@ function field(fields: Record<string, unknown>, name: string): string | null {
 }
 
 function jsonField(fields: Record<string, unknown>, name: string): unknown {
-  const raw = field(fields, name);
-  if (raw === null) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new InputError(`${name} is not valid JSON`, 'bad_output_field');
-  }
+  return parseJsonOutputField(field(fields, name), name);
 }
 
 /**

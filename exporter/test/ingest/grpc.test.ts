@@ -1,18 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FalcoGrpcInput, backoffDelay, type GrpcInputConfig } from '../../src/ingest/grpc.js';
 import { inputsConfigSchema } from '../../src/ingest/config.js';
-import { Metrics } from '../../src/metrics/registry.js';
-import { Pipeline } from '../../src/pipeline.js';
-import { allProviders } from '../../src/providers/registry.js';
-import { StateStore } from '../../src/state/store.js';
-import { silentLogger } from '../../src/util/logger.js';
 import { corpusCloudTrail, responseFromCloudTrail } from './corpus.js';
 import { FakeFalco, until } from './fake-falco.js';
-import { collectingOutput, counter, ingestConfig, ingestHarness, tempDir } from './helpers.js';
+import { counter, ingestHarness, makeCerts, nativeDriftIds, tempDir } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -25,30 +20,9 @@ function grpcConfig(address: string, extra: Record<string, unknown> = {}): GrpcI
   }).falco_grpc;
 }
 
-async function nativeDriftIds(records: Record<string, unknown>[]): Promise<string[]> {
-  const config = ingestConfig(tempDir());
-  const metrics = new Metrics({ defaultMetrics: false });
-  const states = new StateStore(config.states, metrics, silentLogger());
-  await states.reload();
-  const out = collectingOutput();
-  const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [out], metrics, log: silentLogger() });
-  const aws = allProviders().find((p) => p.id === 'aws')!;
-  for (const r of records) pipeline.processRecord(aws, r, 'file');
-  return out.records.map((r) => r.drift_id).sort();
-}
-
-let certs: Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string>;
+let certs: ReturnType<typeof makeCerts>;
 beforeAll(() => {
-  const dir = tempDir('tfdrift-certs-');
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=tfdrift-test-ca');
-  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  for (const who of ['server', 'client']) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'tfdrift'}`);
-    ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', ...(who === 'server' ? ['-extfile', 'san.ext'] : []));
-  }
-  const p = (f: string) => path.join(dir, f);
-  certs = { ca: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key') };
+  certs = makeCerts();
 });
 
 describe('Falco gRPC outputs input', () => {

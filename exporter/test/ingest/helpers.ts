@@ -118,6 +118,24 @@ export async function ingestHarness(overrides: Record<string, unknown> = {}) {
   return { config, metrics, states, out, pipeline, processed, ingest, log: silentLogger() };
 }
 
+/** The drift IDs the native (non-Falco) path finds for these CloudTrail records: the expected answer for a Falco input. */
+export async function nativeDriftIds(records: Record<string, unknown>[]): Promise<string[]> {
+  const { Metrics } = await import('../../src/metrics/registry.js');
+  const { StateStore } = await import('../../src/state/store.js');
+  const { Pipeline } = await import('../../src/pipeline.js');
+  const { allProviders } = await import('../../src/providers/registry.js');
+  const { silentLogger } = await import('../../src/util/logger.js');
+  const config = ingestConfig(tempDir());
+  const metrics = new Metrics({ defaultMetrics: false });
+  const states = new StateStore(config.states, metrics, silentLogger());
+  await states.reload();
+  const out = collectingOutput();
+  const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [out], metrics, log: silentLogger() });
+  const aws = allProviders().find((p) => p.id === 'aws')!;
+  for (const r of records) pipeline.processRecord(aws, r, 'file');
+  return out.records.map((r) => r.drift_id).sort();
+}
+
 /** A throwaway CA with a server (localhost/127.0.0.1) and a client certificate, via openssl. */
 export function makeCerts(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string> {
   const dir = tempDir('tfdrift-certs-');

@@ -2,13 +2,9 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { validateDriftRecord } from '../../src/model/drift.js';
-import { Metrics } from '../../src/metrics/registry.js';
-import { Pipeline } from '../../src/pipeline.js';
-import { allProviders } from '../../src/providers/registry.js';
-import { StateStore } from '../../src/state/store.js';
 import { demoRecords } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { collectingOutput, counter, demoAlerts, ingestConfig, post, tempDir } from './helpers.js';
+import { collectingOutput, counter, demoAlerts, ingestConfig, nativeDriftIds, post, tempDir } from './helpers.js';
 
 let app: App | null = null;
 afterEach(async () => {
@@ -23,19 +19,6 @@ async function start(overrides: Record<string, unknown> = {}) {
   return { app, out, url: `${app.url}${config.inputs.falco_http.path}` };
 }
 
-/** The drift IDs the native (non-Falco) path finds for the same records: the expected answer. */
-async function expectedDriftIds(): Promise<string[]> {
-  const config = ingestConfig(tempDir());
-  const metrics = new Metrics({ defaultMetrics: false });
-  const states = new StateStore(config.states, metrics, silentLogger());
-  await states.reload();
-  const out = collectingOutput();
-  const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [out], metrics, log: silentLogger() });
-  const aws = allProviders().find((p) => p.id === 'aws')!;
-  for (const r of demoRecords()) pipeline.processRecord(aws, r, 'file');
-  return out.records.map((r) => r.drift_id).sort();
-}
-
 describe('POST /falco', () => {
   it('turns Falco http_output bodies of real CloudTrail records into the same drift records as the native path', async () => {
     const { app, out, url } = await start();
@@ -47,7 +30,7 @@ describe('POST /falco', () => {
     await app.ingest.alerts.idle();
     expect(out.records.length).toBeGreaterThan(5);
     for (const r of out.records) expect(validateDriftRecord(r)).toEqual([]);
-    expect(out.records.map((r) => r.drift_id).sort()).toEqual(await expectedDriftIds());
+    expect(out.records.map((r) => r.drift_id).sort()).toEqual(await nativeDriftIds(demoRecords()));
     expect(out.records.every((r) => r.falco?.hostname === 'falco-test')).toBe(true);
     expect(await counter(app.metrics, 'tfdrift_events_received_total', { input: 'falco_http', source: 'aws_cloudtrail' })).toBe(demoAlerts().length);
   });
@@ -65,7 +48,7 @@ describe('POST /falco', () => {
     const ja = await post(url, gzipSync(JSON.stringify(arr)));
     expect(ja).toMatchObject({ status: 200, body: { accepted: arr.length } });
     await app.ingest.alerts.idle();
-    expect(out.records.map((r) => r.drift_id).sort()).toEqual(await expectedDriftIds());
+    expect(out.records.map((r) => r.drift_id).sort()).toEqual(await nativeDriftIds(demoRecords()));
   });
 
   it('answers 413, 415 and 400 for what is not an alert, counting each in tfdrift_events_failed_total', async () => {

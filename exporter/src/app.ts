@@ -43,6 +43,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     providers: allProviders(), states, outputs, metrics, log,
     ledger: new DriftLedger(config.detection.dedup_window_seconds * 1000, path.join(config.storage.dir, 'open-drifts.json')),
     detection: config.detection,
+    exporterName: config.server.name,
   });
   const server = new HttpServer(config.server, log);
   let listening = false;
@@ -84,7 +85,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     sendJson(res, 200, { drifts: pipeline.ledger.list() });
   });
   // A synthetic drift through every enabled output (not counted in tfdrift_drifts_total, not in the ledger).
-  server.route('POST', '/api/v1/test', async (_req, res) => sendJson(res, 200, await sendTestDrift(outputs)));
+  server.route('POST', '/api/v1/test', async (_req, res) => sendJson(res, 200, await sendTestDrift(outputs, config.server.name || undefined)));
   if (config.inputs.falco_http.enabled)
     server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(ingest.alerts, metrics, config.inputs.falco_http.max_body_bytes, log));
   // Azure: POST /azure for Event Hubs forwarders and the direct Event Hubs consumer, when enabled.

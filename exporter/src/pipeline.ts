@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { DriftRecord } from './model/drift.js';
 import type { AuditEvent, ProviderId } from './model/event.js';
 import type { Metrics } from './metrics/registry.js';
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   ledger?: DriftLedger;
   detection?: DetectionConfig;
   now?: () => Date;
+  /** `exporter` field of every record (config `server.name`); default the host name. */
+  exporterName?: string;
 }
 
 export type ProcessOutcome =
@@ -54,6 +57,7 @@ export class Pipeline {
   private readonly detection: DetectionConfig;
   private readonly severityRules: SeverityRule[];
   private readonly ignore: IgnoreRules;
+  private readonly exporterName: string;
   private held: Held[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
 
@@ -61,6 +65,7 @@ export class Pipeline {
     this.detection = o.detection ?? detectionConfigSchema.parse({});
     this.ledger = o.ledger ?? new DriftLedger(this.detection.dedup_window_seconds * 1000);
     this.now = o.now ?? (() => new Date());
+    this.exporterName = o.exporterName || hostname();
     this.severityRules = [...this.detection.severity_rules, ...(this.detection.default_severity_rules ? DEFAULT_SEVERITY_RULES : [])];
     this.ignore = new IgnoreRules(this.detection.ignore);
     o.metrics.sources.openDrifts = () => this.ledger.openCounts();
@@ -167,6 +172,7 @@ export class Pipeline {
         suggestedFix: suggestedFix(draft, event.eventName),
         detectedAt: now,
         version: VERSION,
+        exporter: this.exporterName,
       }, id);
       const key = { lookup: draft.lookup ?? null, address: draft.resource?.address ?? null, checks: draft.checks ?? [] };
       if (!this.ledger.open(record, now.getTime(), key)) {
@@ -220,7 +226,7 @@ export class Pipeline {
       for (const d of this.ledger.onResource(event.provider, event.accountId, change.resourceId)) {
         if (d.record.change_type !== 'modified') continue;
         this.ledger.close(d.record.drift_id);
-        this.emit(resolvedRecord(d, `converged by a Terraform call (${event.eventName})`, this.now()));
+        this.emit(resolvedRecord(d, { code: 'terraform_call', text: `converged by a Terraform call (${event.eventName})` }, this.now()));
       }
     }
   }

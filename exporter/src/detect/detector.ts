@@ -21,7 +21,8 @@ export interface DriftDraft {
   resourceType: string;
   resourceId: string;
   resource: StateResource | null;
-  changes: { attribute: string; expected: unknown; actual: unknown }[];
+  /** `detail` says why a value is absent, or what the call did when no attribute can be named. */
+  changes: { attribute: string; expected: unknown; actual: unknown; detail?: string | null }[];
   /** How the resource was found in state (for resolution after reloads). */
   lookup?: ResourceLookup;
   checks?: DriftCheck[];

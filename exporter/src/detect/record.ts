@@ -28,6 +28,8 @@ export interface RecordContext {
   suggestedFix: string | null;
   detectedAt: Date;
   version: string;
+  /** `server.name`: which exporter of a fleet produced the record. */
+  exporter: string;
 }
 
 /** The drift_id a draft's record will carry (cheap enough to check for repeats before building). */
@@ -50,7 +52,7 @@ export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: Reco
     resource_id: draft.resourceId,
     resource_address: draft.changeType === 'unmanaged' ? null : (draft.resource?.address ?? null),
     state_source: draft.changeType === 'unmanaged' ? null : (draft.resource?.source.location ?? null),
-    changes: draft.changes.map((c) => ({ attribute: c.attribute, expected: c.expected ?? null, actual: c.actual ?? null })),
+    changes: draft.changes.map((c) => ({ attribute: c.attribute, expected: c.expected ?? null, actual: c.actual ?? null, detail: c.detail ?? null })),
     user: {
       name: event.principal.name,
       arn: event.principal.arn,
@@ -64,6 +66,8 @@ export function buildDriftRecord(draft: DriftDraft, event: AuditEvent, ctx: Reco
     falco: event.falco ? { rule: event.falco.rule, priority: event.falco.priority, hostname: event.falco.hostname } : null,
     suggested_fix: ctx.suggestedFix,
     detected_at: ctx.detectedAt.toISOString(),
+    resolution: null,
+    exporter: ctx.exporter,
     source: 'tfdrift',
     version: ctx.version,
   };

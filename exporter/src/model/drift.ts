@@ -5,6 +5,9 @@ export type ChangeType = (typeof CHANGE_TYPES)[number];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const EVENT_TYPES = ['terraform_drift_detected', 'terraform_drift_resolved'] as const;
+/** Why a resolved drift closed (`resolution`); null on detected records. Evictions are counted, never reported. */
+export const RESOLUTIONS = ['state_caught_up', 'resource_left_state', 'terraform_call', 'imported', 'state_removed'] as const;
+export type ResolutionReason = (typeof RESOLUTIONS)[number];
 
 const nullableString = z.string().nullable();
 
@@ -21,7 +24,7 @@ export const driftRecordSchema = z.strictObject({
   resource_id: nullableString,
   resource_address: nullableString,
   state_source: nullableString,
-  changes: z.array(z.strictObject({ attribute: z.string(), expected: z.unknown(), actual: z.unknown() })),
+  changes: z.array(z.strictObject({ attribute: z.string(), expected: z.unknown(), actual: z.unknown(), detail: nullableString })),
   user: z.strictObject({
     name: nullableString,
     arn: nullableString,
@@ -42,6 +45,9 @@ export const driftRecordSchema = z.strictObject({
     .nullable(),
   suggested_fix: nullableString,
   detected_at: z.string(),
+  resolution: z.enum(RESOLUTIONS).nullable(),
+  /** The exporter instance that produced the record (config `server.name`, default the host name). */
+  exporter: z.string().min(1),
   source: z.literal('tfdrift'),
   version: z.string(),
 });
@@ -57,6 +63,9 @@ export function validateDriftRecord(record: unknown): string[] {
     (record as DriftRecord).changes.forEach((c, i) => {
       if (!('expected' in c) || !('actual' in c)) problems.push(`changes.${i}: expected/actual must be present`);
     });
+    const r = record as DriftRecord;
+    if (r.change_type === 'modified' && r.event_type === 'terraform_drift_detected' && r.changes.length === 0) problems.push('changes: never empty for modified');
+    if ((r.event_type === 'terraform_drift_resolved') !== (r.resolution != null)) problems.push('resolution: set exactly on resolved records');
   }
   return problems;
 }

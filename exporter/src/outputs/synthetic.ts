@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DriftRecord } from '../model/drift.js';
 import { VERSION } from '../version.js';
 import type { Output } from './types.js';
@@ -7,7 +8,7 @@ import type { Output } from './types.js';
  * A drift record for `POST /api/v1/test`: valid against the contract, obviously synthetic (resource type
  * tfdrift_test, event TFDriftTest), with a fresh drift_id so no destination deduplicates it away.
  */
-export function syntheticDrift(now = new Date(), id = randomBytes(8).toString('hex')): DriftRecord {
+export function syntheticDrift(now = new Date(), id = randomBytes(8).toString('hex'), exporter = hostname()): DriftRecord {
   return {
     event_type: 'terraform_drift_detected',
     drift_id: id,
@@ -20,7 +21,7 @@ export function syntheticDrift(now = new Date(), id = randomBytes(8).toString('h
     resource_id: 'tfdrift-test',
     resource_address: 'tfdrift_test.this',
     state_source: 'tfdrift://test',
-    changes: [{ attribute: 'test', expected: 'terraform', actual: 'console' }],
+    changes: [{ attribute: 'test', expected: 'terraform', actual: 'console', detail: null }],
     user: { name: 'tfdrift', arn: null, type: null, principal_id: null, original_user: null },
     source_ip: null,
     user_agent: 'tfdrift',
@@ -28,14 +29,16 @@ export function syntheticDrift(now = new Date(), id = randomBytes(8).toString('h
     falco: null,
     suggested_fix: 'Nothing to fix: this is a test drift sent by POST /api/v1/test.',
     detected_at: now.toISOString(),
+    resolution: null,
+    exporter,
     source: 'tfdrift',
     version: VERSION,
   };
 }
 
 /** POST /api/v1/test: one synthetic drift through every enabled output, then a flush; reports what is still queued. */
-export async function sendTestDrift(outputs: readonly Output[], flushTimeoutMs = 10_000): Promise<{ drift_id: string; outputs: { name: string; queued: number }[] }> {
-  const record = syntheticDrift();
+export async function sendTestDrift(outputs: readonly Output[], exporter?: string, flushTimeoutMs = 10_000): Promise<{ drift_id: string; outputs: { name: string; queued: number }[] }> {
+  const record = syntheticDrift(new Date(), undefined, exporter);
   for (const o of outputs) {
     try {
       o.send(record);

@@ -29,14 +29,14 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
     const [d, ...rest] = await run('stratus-032092706103.tfstate', stratus('aws.exfiltration.ec2-security-group-open-port-22-ingress.json', 'AuthorizeSecurityGroupIngress'));
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ change_type: 'modified', severity: 'critical', resource_type: 'aws_security_group', resource_id: 'sg-003dc7f1f1c686164', resource_address: 'module.network.aws_security_group.web' });
-    expect(change(d, 'ingress')).toEqual({ attribute: 'ingress', expected: ['tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 208.236.235.254/0', 'tcp 443 from 10.0.0.0/8'] });
+    expect(change(d, 'ingress')).toEqual({ detail: null, attribute: 'ingress', expected: ['tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 208.236.235.254/0', 'tcp 443 from 10.0.0.0/8'] });
     expect(d.user).toMatchObject({ name: 'christophe', type: 'IAMUser' });
   });
 
   it('SG ingress rule revoked from inline ingress blocks → modified, the rule gone', async () => {
     const [d] = await run(HW, handWritten('RevokeSecurityGroupIngress'));
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_security_group', resource_id: 'sg-0a1b2c3d4e5f60718' });
-    expect(change(d, 'ingress')).toEqual({ attribute: 'ingress', expected: ['tcp 22 from 203.0.113.0/24', 'tcp 443 from 0.0.0.0/0'], actual: ['tcp 443 from 0.0.0.0/0'] });
+    expect(change(d, 'ingress')).toEqual({ detail: null, attribute: 'ingress', expected: ['tcp 22 from 203.0.113.0/24', 'tcp 443 from 0.0.0.0/0'], actual: ['tcp 443 from 0.0.0.0/0'] });
     expect(d.user).toMatchObject({ original_user: 'alice@example.com', type: 'AssumedRole' });
   });
 
@@ -51,8 +51,8 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_vpc_security_group_ingress_rule', resource_address: 'module.network.aws_vpc_security_group_ingress_rule.admin_ssh' });
     expect(d.severity).toBe('critical');
     expect(d.changes).toEqual([
-      { attribute: 'cidr_ipv4', expected: '198.51.100.0/24', actual: '0.0.0.0/0' },
-      { attribute: 'description', expected: 'office', actual: 'temporary' },
+      { detail: null, attribute: 'cidr_ipv4', expected: '198.51.100.0/24', actual: '0.0.0.0/0' },
+      { detail: null, attribute: 'description', expected: 'office', actual: 'temporary' },
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
 
   it('instance type changed (real panther record without an account) → modified instance_type', async () => {
     const [d] = await run('any-account.tfstate', panther(128));
-    expect(change(d, 'instance_type')).toEqual({ attribute: 'instance_type', expected: 't3.micro', actual: 't3.nano' });
+    expect(change(d, 'instance_type')).toEqual({ detail: null, attribute: 'instance_type', expected: 't3.micro', actual: 't3.nano' });
   });
 
   it('user data changed (real stratus record; CloudTrail withholds the value) → modified user_data', async () => {
@@ -77,6 +77,7 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
     const instance = [...drifts.filter((d) => d.resource_id === 'i-0a1b2c3d4e5f60718'), ...(await run(HW, handWritten('DeleteTags')))];
     expect(instance).toHaveLength(2);
     expect(change(instance[0], 'tags')).toEqual({
+      detail: null,
       attribute: 'tags',
       expected: { CostCenter: '42', Environment: 'prod', Name: 'api' },
       actual: { CostCenter: '42', Environment: 'dev', Name: 'api', Owner: 'alice' },
@@ -102,6 +103,7 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
   it('managed policy attached to a managed role (real stratus record) → modified managed_policy_arns', async () => {
     const [d] = await run('stratus-609418236337.tfstate', stratus('aws.persistence.iam-create-backdoor-role.json', 'AttachRolePolicy'));
     expect(change(d, 'managed_policy_arns')).toEqual({
+      detail: null,
       attribute: 'managed_policy_arns',
       expected: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
       actual: ['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
@@ -143,7 +145,7 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
   it('bucket versioning suspended (real panther record) → legacy inline versioning.0.enabled modified', async () => {
     const [d] = await run('panther-111111111111.tfstate', panther(383));
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_s3_bucket', resource_id: 'important-files-bucket' });
-    expect(change(d, 'versioning.0.enabled')).toEqual({ attribute: 'versioning.0.enabled', expected: 'Enabled', actual: 'Suspended' });
+    expect(change(d, 'versioning.0.enabled')).toEqual({ detail: null, attribute: 'versioning.0.enabled', expected: 'Enabled', actual: 'Suspended' });
   });
 
   it('Lambda code overwritten (real stratus record, function named by ARN) → modified source_code_hash', async () => {
@@ -154,13 +156,13 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
 
   it('Lambda configuration changed (real panther record: a layer added) → modified layers', async () => {
     const [d] = await run(HW, panther(1));
-    expect(change(d, 'layers')).toEqual({ attribute: 'layers', expected: [], actual: ['arn:aws:lambda:us-west-2:123456789012:layer:malicious-layer:1'] });
+    expect(change(d, 'layers')).toEqual({ detail: null, attribute: 'layers', expected: [], actual: ['arn:aws:lambda:us-west-2:123456789012:layer:malicious-layer:1'] });
   });
 
   it('CloudTrail logging stopped (real stratus record) → modified enable_logging, critical', async () => {
     const [d] = await run('stratus-143434273843.tfstate', stratus('aws.defense-evasion.cloudtrail-stop.json', 'StopLogging'));
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_cloudtrail', severity: 'critical' });
-    expect(change(d, 'enable_logging')).toEqual({ attribute: 'enable_logging', expected: true, actual: false });
+    expect(change(d, 'enable_logging')).toEqual({ detail: null, attribute: 'enable_logging', expected: true, actual: false });
   });
 
   it('trail deleted (real stratus record) → missing', async () => {
@@ -171,8 +173,8 @@ describe('AWS scenarios: state + CloudTrail records → drift records', () => {
   it('RDS instance modified (real panther record: made public, deletion protection off) → modified attributes', async () => {
     const [d] = await run(HW, panther(251));
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_db_instance', resource_id: 'customer-database' });
-    expect(change(d, 'publicly_accessible')).toEqual({ attribute: 'publicly_accessible', expected: false, actual: true });
-    expect(change(d, 'deletion_protection')).toEqual({ attribute: 'deletion_protection', expected: true, actual: false });
+    expect(change(d, 'publicly_accessible')).toEqual({ detail: null, attribute: 'publicly_accessible', expected: false, actual: true });
+    expect(change(d, 'deletion_protection')).toEqual({ detail: null, attribute: 'deletion_protection', expected: true, actual: false });
   });
 
   it('RunInstances outside Terraform (real panther record launching two instances) → one unmanaged drift per instance', async () => {

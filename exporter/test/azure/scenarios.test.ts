@@ -33,6 +33,7 @@ describe('Azure scenarios: real activity records against a state written to matc
     });
     expect(records[0].changes).toEqual([
       {
+        detail: null,
         attribute: 'security_rule',
         expected: ['AllowHTTPS: Allow Inbound Tcp 443 from 10.0.0.0/8 to * (priority 100)'],
         actual: ['AllowHTTPS: Allow Inbound Tcp 443 from 10.0.0.0/8 to * (priority 100)', 'AllowRDP'],
@@ -83,7 +84,7 @@ describe('Azure scenarios: real activity records against a state written to matc
     valid(records);
     const managed = records.find((r) => r.change_type === 'modified');
     expect(managed).toMatchObject({ resource_type: 'azurerm_role_assignment', resource_address: 'azurerm_role_assignment.owner' });
-    expect(managed?.changes).toEqual([{ attribute: 'principal_id', expected: '0b1e4d2c-5a6f-4e7d-8c9b-a0b1c2d3e4f5', actual: '770797c4-e05a-43f9-bda2-1f1f379987ae' }]);
+    expect(managed?.changes).toEqual([{ detail: null, attribute: 'principal_id', expected: '0b1e4d2c-5a6f-4e7d-8c9b-a0b1c2d3e4f5', actual: '770797c4-e05a-43f9-bda2-1f1f379987ae' }]);
     expect(records.find((r) => r.change_type === 'unmanaged')).toMatchObject({
       resource_type: 'azurerm_role_assignment', resource_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/c3d4e5f6-a7b8-9012-cdef-111111111111`,
     });

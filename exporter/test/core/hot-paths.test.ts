@@ -38,7 +38,7 @@ describe('hot-path rewrites agree with their plain versions', () => {
     const draft = { changeType: 'unmanaged' as const, resourceType: 'aws_iam_role_policy_attachment', resourceId: 'r/p', resource: null, changes: [] };
     const id = draftDriftId(draft, event);
     expect(ledger.touch(id, 0)).toBe(false); // not open yet
-    const record = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date(0), version: 't' });
+    const record = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date(0), version: 't', exporter: 'tfdrift-0' });
     expect(record.drift_id).toBe(id);
     expect(ledger.open(record, 0)).toBe(true);
     expect(ledger.touch(id, 500)).toBe(true);

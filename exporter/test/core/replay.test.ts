@@ -33,7 +33,7 @@ describe('tfdrift replay', () => {
       event: { name: 'AuthorizeSecurityGroupIngress', source: 'ec2.amazonaws.com', time: '2024-08-01T12:23:55Z' },
     });
     expect(sg.changes).toEqual([
-      { attribute: 'ingress', expected: ['tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 208.236.235.254/0', 'tcp 443 from 10.0.0.0/8'] },
+      { detail: null, attribute: 'ingress', expected: ['tcp 443 from 10.0.0.0/8'], actual: ['tcp 22 from 208.236.235.254/0', 'tcp 443 from 10.0.0.0/8'] },
     ]);
     expect(r.stderr).toMatch(/tfdrift replay: 8 file\(s\), 13 records: \d+ with drift \(\d+ drift record\(s\)\)/);
   });

@@ -26,25 +26,25 @@ describe('drift record', () => {
 
   it('has every contract key, nulls instead of omissions, and null address/source for unmanaged', () => {
     const draft: DriftDraft = { changeType: 'unmanaged', resourceType: 'aws_security_group', resourceId: 'sg-003dc7f1f1c686164', resource: null, changes: [] };
-    const r = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date('2026-03-29T10:15:30.123Z'), version: '1.2.3' });
+    const r = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date('2026-03-29T10:15:30.123Z'), version: '1.2.3', exporter: 'tfdrift-0' });
     expect(validateDriftRecord(r)).toEqual([]);
     expect(Object.keys(r)).toEqual([
       'event_type', 'drift_id', 'change_type', 'severity', 'provider', 'account_id', 'region', 'resource_type', 'resource_id',
       'resource_address', 'state_source', 'changes', 'user', 'source_ip', 'user_agent', 'event', 'falco', 'suggested_fix',
-      'detected_at', 'source', 'version',
+      'detected_at', 'resolution', 'exporter', 'source', 'version',
     ]);
     expect(r).toMatchObject({
       resource_address: null, state_source: null, falco: null, detected_at: '2026-03-29T10:15:30.123Z', version: '1.2.3', source: 'tfdrift',
       user: { name: 'christophe', arn: 'arn:aws:iam::032092706103:user/christophe', type: 'IAMUser', principal_id: 'AIDAQ5Y2TGCDATQV6SRP', original_user: null },
       source_ip: '253.243.215.253',
     });
-    const modified = buildDriftRecord({ ...draft, changeType: 'modified', resource }, event, { severity: 'critical', suggestedFix: 'x', detectedAt: new Date(), version: '1.2.3' });
+    const modified = buildDriftRecord({ ...draft, changeType: 'modified', resource }, event, { severity: 'critical', suggestedFix: 'x', detectedAt: new Date(), version: '1.2.3', exporter: 'tfdrift-0' });
     expect(modified).toMatchObject({ resource_address: 'module.network.aws_security_group.web', state_source: 's3://tf-state/prod/terraform.tfstate' });
   });
 
   it('the schema rejects omitted keys and extra keys', () => {
     const draft: DriftDraft = { changeType: 'unmanaged', resourceType: 'aws_instance', resourceId: 'i-1', resource: null, changes: [] };
-    const r = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date(), version: '1.2.3' }) as Record<string, unknown>;
+    const r = buildDriftRecord(draft, event, { severity: 'high', suggestedFix: null, detectedAt: new Date(), version: '1.2.3', exporter: 'tfdrift-0' }) as Record<string, unknown>;
     const { region: _omitted, ...withoutRegion } = r;
     expect(validateDriftRecord(withoutRegion)).toEqual([expect.stringMatching(/^region: /)]);
     expect(validateDriftRecord({ ...r, extra: 1 })).toEqual([expect.stringMatching(/unrecognized|extra/i)]);

@@ -25,14 +25,14 @@ describe('GCP scenarios: real audit records against states written to match them
       user: { name: 'user@domain.com' }, source_ip: '12.12.12.12', event: { name: 'v1.compute.firewalls.patch', source: 'compute.googleapis.com' },
     });
     const byAttr = Object.fromEntries(r.changes.map((c) => [c.attribute, c]));
-    expect(byAttr.allow).toEqual({ attribute: 'allow', expected: ['tcp:443'], actual: ['tcp:22'] });
-    expect(byAttr.source_ranges).toEqual({ attribute: 'source_ranges', expected: ['10.0.0.0/8'], actual: ['0.0.0.0/0'] });
+    expect(byAttr.allow).toEqual({ detail: null, attribute: 'allow', expected: ['tcp:443'], actual: ['tcp:22'] });
+    expect(byAttr.source_ranges).toEqual({ detail: null, attribute: 'source_ranges', expected: ['10.0.0.0/8'], actual: ['0.0.0.0/0'] });
   });
 
   it('the real firewalls.patch record (deny all) is a modified deny', async () => {
     const { records } = await replay([path.join(STATES, 'firewall.tfstate')], [eventsFile([pantherGcp(46)])]);
     valid(records);
-    expect(records.map((r) => r.changes)).toEqual([[{ attribute: 'deny', expected: [], actual: ['all:all'] }]]);
+    expect(records.map((r) => r.changes)).toEqual([[{ detail: null, attribute: 'deny', expected: [], actual: ['all:all'] }]]);
   });
 
   it('instance created outside Terraform → unmanaged, one record, named by its full path', async () => {
@@ -68,7 +68,7 @@ describe('GCP scenarios: real audit records against states written to match them
       {
         change_type: 'modified', resource_address: 'google_compute_instance.example',
         resource_id: 'projects/example-project/zones/us-central1-f/instances/example-instance',
-        changes: [{ attribute: 'metadata.ssh-keys', expected: null, actual: '(changed; value not in the audit log)' }],
+        changes: [{ detail: null, attribute: 'metadata.ssh-keys', expected: null, actual: '(changed; value not in the audit log)' }],
       },
     ]);
   });
@@ -82,7 +82,7 @@ describe('GCP scenarios: real audit records against states written to match them
     };
     const { records } = await replay([path.join(STATES, 'instances.tfstate')], [eventsFile([setLabels])]);
     valid(records);
-    expect(records.map((r) => r.changes)).toEqual([[{ attribute: 'labels', expected: { env: 'prod', team: 'web' }, actual: { env: 'dev', owner: 'mallory' } }]]);
+    expect(records.map((r) => r.changes)).toEqual([[{ detail: null, attribute: 'labels', expected: { env: 'prod', team: 'web' }, actual: { env: 'dev', owner: 'mallory' } }]]);
   });
 
   it('bucket IAM member added (policyDelta ADD allUsers) → modified binding members', async () => {
@@ -91,7 +91,7 @@ describe('GCP scenarios: real audit records against states written to match them
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
       change_type: 'modified', resource_type: 'google_storage_bucket_iam_binding', resource_address: 'google_storage_bucket_iam_binding.viewers',
-      changes: [{ attribute: 'members', expected: ['group:readers@example.com'], actual: ['allUsers', 'group:readers@example.com'] }],
+      changes: [{ detail: null, attribute: 'members', expected: ['group:readers@example.com'], actual: ['allUsers', 'group:readers@example.com'] }],
     });
   });
 

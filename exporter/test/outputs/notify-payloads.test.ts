@@ -37,7 +37,7 @@ describe('notification payload builders (golden)', () => {
   });
 
   it('respect the destinations\' documented limits', () => {
-    const long: DriftRecord = { ...records.modified, resource_id: 'x'.repeat(500), changes: Array.from({ length: 40 }, (_v, i) => ({ attribute: `a${i}`, expected: 'e'.repeat(900), actual: 'z'.repeat(900) })), suggested_fix: 'f'.repeat(5000) };
+    const long: DriftRecord = { ...records.modified, resource_id: 'x'.repeat(500), changes: Array.from({ length: 40 }, (_v, i) => ({ attribute: `a${i}`, expected: 'e'.repeat(900), actual: 'z'.repeat(900), detail: null })), suggested_fix: 'f'.repeat(5000) };
     const slack = slackPayload(long) as { blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[] };
     expect(slack.blocks[0].text!.text.length).toBeLessThanOrEqual(150);
     for (const b of slack.blocks) {

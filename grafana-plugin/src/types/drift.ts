@@ -14,6 +14,8 @@ export interface AttributeChange {
   attribute: string;
   expected: unknown;
   actual: unknown;
+  /** Why `actual` is null, or what the call did when no attribute can be named. */
+  detail: string | null;
 }
 
 export interface DriftUser {
@@ -57,6 +59,10 @@ export interface DriftRecord {
   falco: DriftFalco | null;
   suggested_fix: string | null;
   detected_at: string;
+  /** Why a resolved drift closed (state_caught_up, resource_left_state, terraform_call, imported, state_removed); null when detected. */
+  resolution: string | null;
+  /** The exporter instance (of a fleet) that produced the record. */
+  exporter: string;
   source: string;
   version: string | null;
 }

@@ -1,10 +1,10 @@
-import { globToRegExp } from './glob.js';
+import { compileGlob, type CompiledGlob } from './glob.js';
 
 interface IgnorePattern {
   negate: boolean;
-  type: RegExp;
-  id: RegExp;
-  attribute: RegExp | null;
+  type: CompiledGlob;
+  id: CompiledGlob;
+  attribute: CompiledGlob | null;
 }
 
 /**
@@ -23,16 +23,16 @@ export class IgnoreRules {
         const negate = l.startsWith('!');
         const body = negate ? l.slice(1) : l;
         const first = body.indexOf('.');
-        if (first < 0) return { negate, type: globToRegExp(body), id: /^.*$/, attribute: null };
+        if (first < 0) return { negate, type: compileGlob(body), id: compileGlob('*'), attribute: null };
         const type = body.slice(0, first);
         const rest = body.slice(first + 1);
         const last = rest.lastIndexOf('.');
         // `aws_instance.i-1.tags` → id i-1, attribute tags; `aws_s3_bucket.my.bucket` is ambiguous: treat
         // the trailing part as an attribute only when it looks like one (snake_case word or `*`).
-        if (last > 0 && rest.slice(last + 1) === '*') return { negate, type: globToRegExp(type), id: globToRegExp(rest.slice(0, last)), attribute: null };
+        if (last > 0 && rest.slice(last + 1) === '*') return { negate, type: compileGlob(type), id: compileGlob(rest.slice(0, last)), attribute: null };
         if (last > 0 && /^[a-z_][a-z0-9_]*$/.test(rest.slice(last + 1)))
-          return { negate, type: globToRegExp(type), id: globToRegExp(rest.slice(0, last)), attribute: globToRegExp(rest.slice(last + 1)) };
-        return { negate, type: globToRegExp(type), id: globToRegExp(rest), attribute: null };
+          return { negate, type: compileGlob(type), id: compileGlob(rest.slice(0, last)), attribute: compileGlob(rest.slice(last + 1)) };
+        return { negate, type: compileGlob(type), id: compileGlob(rest), attribute: null };
       });
   }
 

@@ -232,7 +232,7 @@ export class Pipeline {
   }
 
   private resolveAfterReload(index: StateIndex): void {
-    for (const record of resolveAgainstState(this.ledger, index, this.now())) this.emit(record);
+    for (const record of resolveAgainstState(this.ledger, index, this.now(), (loc) => this.o.states.locationStatus(loc))) this.emit(record);
   }
 
   emit(record: DriftRecord): void {

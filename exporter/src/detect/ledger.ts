@@ -1,6 +1,9 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Metrics } from '../metrics/registry.js';
 import type { DriftRecord } from '../model/drift.js';
+import type { Logger } from '../util/logger.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../util/private-fs.js';
 import type { ResourceLookup } from '../state/index.js';
 import type { DriftCheck } from './detector.js';
 
@@ -19,12 +22,27 @@ export interface OpenDrift {
   occurrences: number;
 }
 
+export interface LedgerOptions {
+  /** detection.max_open_drifts: beyond it the drift seen longest ago is evicted (counted, logged, never reported resolved). */
+  maxOpen?: number;
+  metrics?: Pick<Metrics, 'driftsEvicted'>;
+  log?: Logger;
+  /** Journal bytes allowed beyond twice the last snapshot before it is folded in at once (default 1 MiB). */
+  compactSlackBytes?: number;
+}
+
+/** A burst of evictions ends after this long without one; the next eviction logs again. */
+const EVICTION_BURST_GAP_MS = 60_000;
+
 type OpenCount = { labels: { provider: string; account_id: string; change_type: string; severity: string }; value: number };
 
 /**
  * Open drifts by drift_id. Repeats within the window update instead of alerting again.
  * Persisted so a restart (even kill -9) keeps them: each open/close is appended to a journal
- * at once, and the journal is folded into a snapshot (write-then-rename) shortly after.
+ * at once, and the journal is folded into a snapshot (write-then-rename) shortly after, or at
+ * once when it outgrows the snapshot, so the files follow the open set, not the traffic.
+ * Bounded: the map is kept in last-seen order (a repeat moves its drift to the end), so the
+ * drift seen longest ago is the first key and eviction costs O(1).
  */
 export class DriftLedger {
   private readonly drifts = new Map<string, OpenDrift>();
@@ -32,15 +50,28 @@ export class DriftLedger {
   private readonly byResource = new Map<string, Set<string>>();
   private saveTimer: NodeJS.Timeout | null = null;
   private dirReady = false;
+  private readonly maxOpen: number;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  private burst: { started: number; last: number; count: number } | null = null;
+  private evictedTotal = 0;
 
   constructor(
     private readonly dedupWindowMs = 3_600_000,
     private readonly file: string | null = null,
+    private readonly options: LedgerOptions = {},
   ) {
+    this.maxOpen = options.maxOpen ?? Infinity;
     if (file) {
       this.load(file);
+      this.evictOverflow(Date.now()); // a lowered max_open_drifts applies to what was persisted
       this.save(); // fold the journal into the snapshot
     }
+  }
+
+  /** Drifts evicted since start (all bursts). */
+  get evicted(): number {
+    return this.evictedTotal;
   }
 
   private static resourceKeys(d: OpenDrift): string[] {
@@ -121,20 +152,47 @@ export class DriftLedger {
   private append(op: { open: OpenDrift } | { close: string }): void {
     if (!this.file) return;
     if (!this.dirReady) {
-      mkdirSync(path.dirname(this.file), { recursive: true });
+      ensurePrivateDir(path.dirname(this.file));
       this.dirReady = true;
     }
-    appendFileSync(this.journal, `${JSON.stringify(op)}\n`);
+    const line = `${JSON.stringify(op)}\n`;
+    appendFileSync(this.journal, line, { mode: PRIVATE_FILE_MODE });
+    this.journalBytes += line.length;
+    // Fold at once when the journal outgrows the snapshot: amortised O(1) writes per change, files sized by the open set.
+    if (this.journalBytes > 2 * this.snapshotBytes + (this.options.compactSlackBytes ?? 1 << 20)) this.save();
   }
 
   /** Returns true when the record is new (to be emitted), false when it updated an open drift. */
   open(record: DriftRecord, now: number, key: ResolutionKey = { lookup: null, address: null, checks: [] }): boolean {
     if (this.touch(record.drift_id, now)) return false;
     const entry = { record, key, firstSeen: now, lastSeen: now, occurrences: 1 };
+    // A drift reopened after its window moves to the end of the last-seen order.
+    if (this.drifts.has(record.drift_id)) this.remove(record.drift_id);
     this.put(entry);
     this.append({ open: entry });
+    this.evictOverflow(now);
     this.scheduleSave();
     return true;
+  }
+
+  /** Drops the drifts seen longest ago until the bound holds; persisted as closes, counted, logged once per burst. */
+  private evictOverflow(now: number): void {
+    while (this.drifts.size > this.maxOpen) {
+      const oldest = this.drifts.values().next().value as OpenDrift;
+      this.remove(oldest.record.drift_id);
+      if (this.file) this.append({ close: oldest.record.drift_id });
+      this.options.metrics?.driftsEvicted.inc({ change_type: oldest.record.change_type });
+      this.evictedTotal++;
+      if (this.burst === null || now - this.burst.last > EVICTION_BURST_GAP_MS) {
+        if (this.burst) this.options.log?.info('open-drift evictions: previous burst ended', { evicted: this.burst.count, since: new Date(this.burst.started).toISOString() });
+        this.burst = { started: now, last: now, count: 0 };
+        this.options.log?.warn('open drifts reached detection.max_open_drifts; evicting those seen longest ago (counted in tfdrift_drifts_evicted_total, not reported as resolved)', {
+          max_open_drifts: this.maxOpen, oldest_last_seen: new Date(oldest.lastSeen).toISOString(), drift_id: oldest.record.drift_id,
+        });
+      }
+      this.burst.last = now;
+      this.burst.count++;
+    }
   }
 
   /** A repeat of an open drift within the window: counted, and true, so the caller skips building a record. */
@@ -143,6 +201,9 @@ export class DriftLedger {
     if (!existing || now - existing.lastSeen >= this.dedupWindowMs) return false;
     existing.lastSeen = now;
     existing.occurrences++;
+    // Keep the map in last-seen order (delete + set moves the key to the end).
+    this.drifts.delete(driftId);
+    this.drifts.set(driftId, existing);
     this.scheduleSave();
     return true;
   }
@@ -195,11 +256,15 @@ export class DriftLedger {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     if (!this.file) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    ensurePrivateDir(path.dirname(this.file));
+    this.dirReady = true;
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, drifts: [...this.drifts.values()] }));
+    const text = JSON.stringify({ version: 1, drifts: [...this.drifts.values()] });
+    writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE });
     renameSync(tmp, this.file);
     // The snapshot now holds everything the journal said; a crash before this line replays both.
-    writeFileSync(this.journal, '');
+    writeFileSync(this.journal, '', { mode: PRIVATE_FILE_MODE });
+    this.snapshotBytes = text.length;
+    this.journalBytes = 0;
   }
 }

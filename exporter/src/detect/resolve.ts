@@ -11,9 +11,18 @@ export interface Closure {
   text: string;
 }
 
+/** What the configuration says about the state location a record names (StateStore.locationStatus). */
+export type LocationStatus = (location: string) => 'loaded' | 'removed' | 'unknown';
+
 /** Why an open drift is gone, or null when it is still open. */
-export function resolutionReason(d: OpenDrift, index: StateIndex): Closure | null {
+export function resolutionReason(d: OpenDrift, index: StateIndex, location?: LocationStatus): Closure | null {
   const r = d.record;
+  if (location && r.state_source !== null) {
+    // Checked first: a state that is no longer read is not a state that caught up.
+    const where = location(r.state_source);
+    if (where === 'removed') return { code: 'state_removed', text: `its state source ${r.state_source} is no longer configured or no longer exists` };
+    if (where === 'unknown') return null; // its source has not loaded it: keep the drift open
+  }
   const lookup = d.key.lookup;
   if (!lookup || !r.resource_type) return null;
   const found = index.find(r.provider, r.account_id, [r.resource_type], lookup, r.region);
@@ -45,10 +54,10 @@ export function resolvedRecord(d: OpenDrift, closure: Closure, now: Date): Drift
 }
 
 /** After a state reload: close every open drift that the new state shows gone. */
-export function resolveAgainstState(ledger: DriftLedger, index: StateIndex, now: Date): DriftRecord[] {
+export function resolveAgainstState(ledger: DriftLedger, index: StateIndex, now: Date, location?: LocationStatus): DriftRecord[] {
   const out: DriftRecord[] = [];
   for (const d of ledger.entries()) {
-    const reason = resolutionReason(d, index);
+    const reason = resolutionReason(d, index, location);
     if (reason === null) continue;
     ledger.close(d.record.drift_id);
     out.push(resolvedRecord(d, reason, now));

@@ -1,8 +1,9 @@
 import {
-  closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, unlinkSync, writeSync,
+  closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, readdirSync, unlinkSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from './crc32.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../util/private-fs.js';
 
 /**
  * An append-only, segmented on-disk journal of accepted alerts.
@@ -141,7 +142,7 @@ export class Journal {
     readonly dir: string,
     private readonly opts: JournalOptions,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     this.preallocBytes = opts.fsync === 'always' ? Math.min(PREALLOC_BYTES, opts.segmentBytes) : 0;
     this.segments = readdirSync(dir)
       .map((f) => SEGMENT_RE.exec(f)?.[1])
@@ -151,7 +152,7 @@ export class Journal {
     this.committedOffset = this.readCheckpoint();
     if (this.segments.length === 0) this.segments.push(this.committedOffset);
     const last = this.segments[this.segments.length - 1];
-    this.writeFd = openSync(path.join(dir, segName(last)), 'a+');
+    this.writeFd = openSync(path.join(dir, segName(last)), 'a+', PRIVATE_FILE_MODE);
     closeSync(this.writeFd); // created if missing; positional writes need a non-append fd
     this.writeFd = openSync(path.join(dir, segName(last)), 'r+');
     const size = fstatSync(this.writeFd).size;
@@ -233,7 +234,7 @@ export class Journal {
 
   private readCheckpoint(): number {
     const file = path.join(this.dir, CHECKPOINT);
-    this.checkpointFd = openSync(file, 'a+');
+    this.checkpointFd = openSync(file, 'a+', PRIVATE_FILE_MODE);
     const buf = Buffer.alloc(16);
     const n = readSync(this.checkpointFd, buf, 0, 16, 0);
     closeSync(this.checkpointFd);
@@ -391,7 +392,7 @@ export class Journal {
     const old = this.writeFd;
     this.trimPreallocation(old);
     this.segments.push(this.end);
-    this.writeFd = openSync(path.join(this.dir, segName(this.end)), 'w+');
+    this.writeFd = openSync(path.join(this.dir, segName(this.end)), 'w+', PRIVATE_FILE_MODE);
     this.writeSize = 0;
     this.allocated = 0;
     try {

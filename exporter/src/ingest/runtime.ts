@@ -12,7 +12,9 @@ export interface IngestRuntime {
   grpc: FalcoGrpcInput | null;
   /** tfdrift_input_connected samples. */
   connected(httpListening: boolean): { labels: { input: string }; value: number }[];
-  /** Begins processing the journal (after states load) and connects to Falco gRPC. */
+  /** Connects to Falco gRPC: alerts are journaled (acknowledged) but not processed yet. */
+  startInputs(): void;
+  /** Begins processing the journal (once states have had their first load); starts inputs if not yet. */
   start(): void;
   stop(): Promise<void>;
 }
@@ -40,16 +42,23 @@ export function createIngestRuntime(
   const grpc = inputs.falco_grpc.enabled
     ? new FalcoGrpcInput({ config: inputs.falco_grpc, ingest: alerts, metrics: deps.metrics, log: deps.log })
     : null;
+  let inputsStarted = false;
+  const startInputs = (): void => {
+    if (inputsStarted) return;
+    inputsStarted = true;
+    grpc?.start();
+  };
   return {
     alerts,
     grpc,
+    startInputs,
     connected: (httpListening) => [
       ...(inputs.falco_http.enabled ? [{ labels: { input: 'falco_http' }, value: httpListening ? 1 : 0 }] : []),
       ...(grpc ? [{ labels: { input: 'falco_grpc' }, value: grpc.connected ? 1 : 0 }] : []),
     ],
     start() {
+      startInputs();
       alerts.start();
-      grpc?.start();
     },
     async stop() {
       await grpc?.stop();

@@ -10,6 +10,24 @@ export interface ScrapeSources {
   inputConnected?: () => Iterable<{ labels: { input: string }; value: number }>;
 }
 
+/**
+ * Detection lag: CloudTrail delivers in ~5 minutes, but replayed archives and backlogs reach days;
+ * buckets run to 7 days so an old event is not read as exactly the top bucket.
+ */
+export const EVENT_LAG_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400, 172_800, 345_600, 604_800];
+
+/**
+ * Label values that alert rules select on, initialised to 0 so a rule sees a series from the start
+ * (a rule over an absent series returns nothing, which reads as "fine").
+ */
+export const INITIAL_LABELS = {
+  suppressed: ['no_state_for_account', 'terraform', 'ci_principal', 'service_principal', 'maintenance_window', 'duplicate_alert', 'duplicate_open_drift', 'ignore_rule', 'read_only', 'failed_call'],
+  failed: ['unsupported_media_type', 'not_an_alert', 'body_too_large', 'journal_full', 'journal_error', 'journal_corrupt', 'internal_error', 'mapping_error'],
+  providers: ['aws', 'gcp', 'azure'],
+  rejected: ['missing_credential', 'invalid_credential', 'request_timeout', 'bad_request', 'connection_limit'],
+  changeTypes: ['modified', 'unmanaged', 'missing'],
+} as const;
+
 /** Every metric of the DESIGN.md contract, on a private Registry. */
 export class Metrics {
   readonly registry = new Registry();
@@ -25,6 +43,8 @@ export class Metrics {
   readonly eventProcessing: Histogram;
   readonly eventLag: Histogram;
   readonly outputSent: Counter<'output' | 'status'>;
+  readonly httpRejected: Counter<'reason'>;
+  readonly driftsEvicted: Counter<'change_type'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -55,7 +75,7 @@ export class Metrics {
     });
     this.stateLoadErrors = new Counter({ name: 'tfdrift_state_load_errors_total', help: 'Failed state loads; the last good state is kept.', labelNames: ['state'], registers: [r] });
     this.eventProcessing = new Histogram({ name: 'tfdrift_event_processing_seconds', help: 'Time from receipt of an event to its drift records handed to outputs.', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [r] });
-    this.eventLag = new Histogram({ name: 'tfdrift_event_lag_seconds', help: 'Detection time minus the event time the cloud recorded.', buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], registers: [r] });
+    this.eventLag = new Histogram({ name: 'tfdrift_event_lag_seconds', help: 'Detection time minus the event time the cloud recorded.', buckets: EVENT_LAG_BUCKETS, registers: [r] });
     this.outputSent = new Counter({ name: 'tfdrift_output_sent_total', help: 'Drift records handled by each output, by outcome: ok; retry (an attempt failed, will retry); rejected (refused, not retried, e.g. Loki 400); dropped (spool or queue full); error (gave up or write failed); filtered, deduplicated, rate_limited (notifications).', labelNames: ['output', 'status'], registers: [r] });
     new Gauge({
       name: 'tfdrift_output_queue_length', help: 'Records waiting in each output (memory and spool).', labelNames: ['output'], registers: [r],
@@ -65,7 +85,14 @@ export class Metrics {
       name: 'tfdrift_input_connected', help: '1 when the input is connected/listening, else 0.', labelNames: ['input'], registers: [r],
       collect() { this.reset(); for (const s of sources.inputConnected?.() ?? []) this.set(s.labels, s.value); },
     });
+    this.httpRejected = new Counter({ name: 'tfdrift_http_requests_rejected_total', help: 'Requests and connections the server turned away, by reason: missing_credential, invalid_credential, request_timeout (slow headers or body), bad_request, connection_limit.', labelNames: ['reason'], registers: [r] });
+    this.driftsEvicted = new Counter({ name: 'tfdrift_drifts_evicted_total', help: 'Open drifts dropped from the ledger to stay within detection.max_open_drifts (oldest last-seen first); not reported as resolved.', labelNames: ['change_type'], registers: [r] });
     const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
     build.set({ version: VERSION }, 1);
+    for (const reason of INITIAL_LABELS.suppressed) this.eventsSuppressed.inc({ reason }, 0);
+    for (const reason of INITIAL_LABELS.failed) this.eventsFailed.inc({ reason }, 0);
+    for (const provider of INITIAL_LABELS.providers) this.eventsUnmapped.inc({ provider }, 0);
+    for (const reason of INITIAL_LABELS.rejected) this.httpRejected.inc({ reason }, 0);
+    for (const change_type of INITIAL_LABELS.changeTypes) this.driftsEvicted.inc({ change_type }, 0);
   }
 }

@@ -16,5 +16,21 @@ export const serverConfigSchema = z.strictObject({
       client_ca: z.string().default(''),
     })
     .prefault({}),
+  /**
+   * Slow or stuck clients must not hold the daemon: a request (headers and body) must arrive
+   * within request_seconds, its headers within headers_seconds; idle keep-alive connections close
+   * after keep_alive_seconds (above the client's own idle limit: libcurl in Falco keeps
+   * connections 118 s, Go's net/http in Falcosidekick 90 s, so the client closes first and
+   * never reuses a connection the server is closing); at most max_connections at once.
+   */
+  limits: z
+    .strictObject({
+      request_seconds: z.number().positive().default(30),
+      headers_seconds: z.number().positive().default(10),
+      keep_alive_seconds: z.number().positive().default(125),
+      max_connections: z.number().int().positive().default(1024),
+    })
+    .prefault({})
+    .refine((l) => l.headers_seconds <= l.request_seconds, { message: 'headers_seconds must not exceed request_seconds', path: ['headers_seconds'] }),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -1,11 +1,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Counter } from 'prom-client';
 import type { ServerConfig } from './config.js';
 import { isAuthorised, isLoopbackHost, splitListen } from './auth.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { Rejections } from './rejections.js';
 
 export interface RouteContext {
   url: URL;
@@ -35,13 +37,17 @@ export class HttpServer {
   private readonly routes = new Map<string, RouteHandler>();
   private server: Server | null = null;
   private readonly requireAuth: boolean;
+  private readonly rejections: Rejections;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly log: Logger,
+    /** tfdrift_http_requests_rejected_total{reason}, when metrics are kept. */
+    rejected: Counter<'reason'> | null = null,
   ) {
     checkServerSecurity(config);
     this.requireAuth = !isLoopbackHost(splitListen(config.listen).host) || config.token !== '';
+    this.rejections = new Rejections(rejected, log);
   }
 
   route(method: string, path: string, handler: RouteHandler): void {
@@ -60,6 +66,9 @@ export class HttpServer {
       return sendJson(res, 404, { error: `no endpoint ${url.pathname}` });
     }
     if (this.requireAuth && !isAuthorised(req, url, this.config.token)) {
+      const offered = req.headers.authorization !== undefined || url.searchParams.has('token');
+      this.rejections.record(offered ? 'invalid_credential' : 'missing_credential', req.socket.remoteAddress, url.pathname);
+      req.resume();
       res.setHeader('www-authenticate', 'Bearer realm="tfdrift"');
       return sendJson(res, 401, { error: 'credential required: Authorization: Bearer <token>, ?token=<token>, or a client certificate' });
     }
@@ -76,17 +85,28 @@ export class HttpServer {
       });
     };
     const tls = this.config.tls;
+    const limits = this.config.limits;
+    const timeouts = {
+      requestTimeout: limits.request_seconds * 1000,
+      headersTimeout: limits.headers_seconds * 1000,
+      keepAliveTimeout: limits.keep_alive_seconds * 1000,
+      // How often Node checks the two timeouts above (its default, 30 s, would let a slow body run far past them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, (limits.headers_seconds * 1000) / 4)),
+    };
     this.server = tls.enabled
       ? createHttpsServer(
           {
+            ...timeouts,
             cert: readFileSync(tls.cert),
             key: readFileSync(tls.key),
             ...(tls.client_ca ? { ca: readFileSync(tls.client_ca), requestCert: true, rejectUnauthorized: false } : {}),
           },
           listener,
         )
-      : createHttpServer(listener);
-    this.server.keepAliveTimeout = 65_000;
+      : createHttpServer(timeouts, listener);
+    this.server.maxConnections = limits.max_connections;
+    this.server.on('drop', (data?: { remoteAddress?: string }) => this.rejections.record('connection_limit', data?.remoteAddress, ''));
+    this.server.on('clientError', (err: Error & { code?: string }, socket: Socket) => this.onClientError(err, socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
@@ -94,6 +114,20 @@ export class HttpServer {
     const addr = this.server.address() as AddressInfo;
     const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return { host: addr.address, port: addr.port, url: `${tls.enabled ? 'https' : 'http'}://${shownHost}:${addr.port}` };
+  }
+
+  /** Node's timeouts and parse errors arrive here; answer as Node would, and count them. */
+  private onClientError(err: Error & { code?: string }, socket: Socket): void {
+    // Node reports the headers and the whole-request timeout alike, as ERR_HTTP_REQUEST_TIMEOUT.
+    const reason = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : err.code === 'ECONNRESET' ? null : 'bad_request';
+    if (reason !== null) {
+      this.rejections.record(reason, socket.remoteAddress, '');
+      if (socket.writable && socket.bytesWritten === 0) {
+        const status = reason === 'bad_request' ? '400 Bad Request' : '408 Request Timeout';
+        socket.write(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      }
+    }
+    socket.destroy();
   }
 
   async stop(): Promise<void> {

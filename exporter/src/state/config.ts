@@ -54,8 +54,10 @@ export const stateSourceConfigSchema = z
     reload_interval_seconds: z.number().int().min(0).default(300),
     /** local: react to file changes (fs.watch, debounced) in addition to the interval; default true. */
     watch: z.boolean().optional(),
-    /** Per-request timeout for remote backends; default 30. */
+    /** Per-request timeout for remote backends (every call is aborted at it); default 30. */
     timeout_seconds: z.number().positive().optional(),
+    /** Further attempts after a failed load, with exponential backoff (1 s, 2 s, 4 s … capped at 30 s, jittered); default 2 (local: 0). */
+    retries: z.number().int().min(0).max(10).optional(),
   })
   .superRefine((s, ctx) => {
     const need = (key: keyof typeof s, why = `required for backend "${s.backend}"`): void => {
@@ -101,6 +103,11 @@ export function sourceAccount(s: StateSourceConfig): string | null {
   const raw = s.account_id ?? s.project_id ?? s.subscription_id ?? null;
   // Subscription IDs are GUIDs that Azure spells in either case.
   return raw !== null && s.provider === 'azure' ? raw.toLowerCase() : raw;
+}
+
+/** Retries after a failed load: local files fail for lasting reasons (and are watched), remote calls for passing ones. */
+export function loadRetries(s: StateSourceConfig): number {
+  return s.retries ?? (s.backend === 'local' ? 0 : 2);
 }
 
 /** A config with defaults filled in, for code that builds sources (CLI, tests) rather than parsing YAML. */

@@ -42,12 +42,8 @@ function normalise(provider: string, field: string, value: string): string {
   return value;
 }
 
-/**
- * The account a resource lives in, read from the resource itself where it says so (ARN,
- * GCP project, ARM subscription): states that reach other accounts through aliased providers
- * then route correctly. Falls back to the account its source was configured for.
- */
-export function resourceAccount(res: StateResource): string {
+/** The account a resource names itself (ARN, GCP project, ARM subscription), or null when it does not say. */
+export function namedAccount(res: StateResource): string | null {
   const a = res.attributes;
   if (res.provider === 'aws' && typeof a.arn === 'string') {
     const acct = a.arn.split(':', 5)[4];
@@ -58,7 +54,30 @@ export function resourceAccount(res: StateResource): string {
     const m = /^\/subscriptions\/([^/]+)/i.exec(a.id);
     if (m) return m[1].toLowerCase();
   }
-  return res.source.accountId ?? WILDCARD;
+  return null;
+}
+
+/**
+ * The account a resource is looked up under: the account its source is bound to in the config
+ * when it is (the operator's binding wins; the store warns when resources name another), else
+ * the account the resource names itself, so unbound states that reach several accounts through
+ * aliased providers route correctly.
+ */
+export function resourceAccount(res: StateResource): string {
+  return res.source.accountId ?? namedAccount(res) ?? WILDCARD;
+}
+
+/** Accounts other than the bound one that a snapshot's resources name, with how many name each. */
+export function foreignAccounts(snap: StateSnapshot): Map<string, number> {
+  const out = new Map<string, number>();
+  const bound = snap.source.accountId;
+  if (bound === null) return out;
+  for (const res of snap.resources) {
+    if (res.provider !== snap.source.provider) continue;
+    const named = namedAccount(res);
+    if (named !== null && named !== bound) out.set(named, (out.get(named) ?? 0) + 1);
+  }
+  return out;
 }
 
 /** The region a resource lives in when the state says so (ARN, `region`/`location` attribute), else the source's. */

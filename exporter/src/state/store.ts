@@ -1,18 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { setImmediate as yieldToLoop, setTimeout as delay } from 'node:timers/promises';
 import { Gauge } from 'prom-client';
-import { type StateSourceConfig, sourceAccount } from './config.js';
+import { type StateSourceConfig, loadRetries, sourceAccount } from './config.js';
 import { createStateBackend } from './backends/registry.js';
 import type { StateBackend } from './backends/types.js';
-import { StateIndex } from './index.js';
+import { globToRegExp, isGlob } from './backends/util.js';
+import { StateIndex, foreignAccounts } from './index.js';
 import type { StateSnapshot, StateSourceInfo } from './model.js';
 import { parseStateDocumentAsync, peekStateHeader } from './parse.js';
 import { errorMessage } from '../util/errors.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { Logger } from '../util/logger.js';
 
+/** ok: loaded; stale: serving the last good load after a failure; loading: first load under way; never_loaded: every attempt failed. */
+export type SourceHealth = 'ok' | 'stale' | 'loading' | 'never_loaded';
+export const SOURCE_HEALTH: readonly SourceHealth[] = ['ok', 'stale', 'loading', 'never_loaded'];
+
 export interface SourceStatus {
   name: string;
+  health: SourceHealth;
+  /** A load (first or reload, with its retries) is under way. */
+  loading: boolean;
   location: string;
   ok: boolean;
   /** A load failed after an earlier success: the last good state is still served. */
@@ -42,9 +50,29 @@ interface SourceEntry {
   unwatch: (() => void) | null;
   running: Promise<void> | null;
   queued: Promise<boolean> | null;
+  /** Resolves when the first load (with its retries) has finished, loaded or not. */
+  firstLoad: Promise<void>;
+  firstLoadDone: () => void;
 }
 
 const STALE_METRIC = 'tfdrift_state_stale';
+const HEALTH_METRIC = 'tfdrift_state_health';
+
+/** Resolves after `ms`, or at once when the store stops. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal, ref: false }).catch(() => undefined);
+}
+
+function healthOf(s: Pick<SourceStatus, 'lastSuccess' | 'stale' | 'loading'>): SourceHealth {
+  if (s.lastSuccess === null) return s.loading ? 'loading' : 'never_loaded';
+  return s.stale ? 'stale' : 'ok';
+}
+
+/** Delay before retry `attempt` (0-based): 1 s doubling to a 30 s cap, uniformly jittered in its upper half. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(30_000, 1000 * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
 
 /**
  * Holds every configured state source, keeps the last good load of each on failure,
@@ -56,6 +84,7 @@ export class StateStore extends EventEmitter {
   private current = new StateIndex([]);
   private buildsStarted = 0;
   private lastSwapped = 0;
+  private readonly stopped = new AbortController();
 
   constructor(
     configs: StateSourceConfig[],
@@ -66,9 +95,14 @@ export class StateStore extends EventEmitter {
     super();
     this.entries = configs.map((config) => {
       const backend = backendFactory(config);
+      let firstLoadDone = (): void => {};
+      const firstLoad = new Promise<void>((resolve) => (firstLoadDone = resolve));
       return {
-        config, backend, version: null, objects: new Map(), snapshots: [], timer: null, unwatch: null, running: null, queued: null,
-        status: { name: config.name, location: backend.describe(), ok: false, stale: false, lastError: null, lastSuccess: null, resources: 0, objects: 0, lastLoadMs: null },
+        config, backend, version: null, objects: new Map(), snapshots: [], timer: null, unwatch: null, running: null, queued: null, firstLoad, firstLoadDone,
+        status: {
+          name: config.name, health: 'loading', loading: true, location: backend.describe(), ok: false, stale: false, lastError: null, lastSuccess: null,
+          resources: 0, objects: 0, lastLoadMs: null,
+        },
       };
     });
     if (metrics) {
@@ -83,6 +117,15 @@ export class StateStore extends EventEmitter {
         name: STALE_METRIC, help: '1 when the last load of a state failed and its last good load is being served.', labelNames: ['state'], registers: [metrics.registry],
         collect() { this.reset(); for (const e of entries) this.set({ state: e.config.name }, e.status.stale ? 1 : 0); },
       });
+      if (metrics.registry.getSingleMetric(HEALTH_METRIC)) metrics.registry.removeSingleMetric(HEALTH_METRIC);
+      new Gauge({
+        name: HEALTH_METRIC, help: 'Each state source\'s health, one series per state and health (ok, stale, loading, never_loaded); 1 marks the current one.',
+        labelNames: ['state', 'health'], registers: [metrics.registry],
+        collect() {
+          this.reset();
+          for (const e of entries) for (const h of SOURCE_HEALTH) this.set({ state: e.config.name, health: h }, healthOf(e.status) === h ? 1 : 0);
+        },
+      });
     }
   }
 
@@ -91,7 +134,33 @@ export class StateStore extends EventEmitter {
   }
 
   statuses(): SourceStatus[] {
-    return this.entries.map((e) => ({ ...e.status }));
+    return this.entries.map((e) => ({ ...e.status, health: healthOf(e.status) }));
+  }
+
+  /** Resolves once every source has finished its first load, loaded or not (alerts wait for this, not for success). */
+  settled(): Promise<void> {
+    return Promise.all(this.entries.map((e) => e.firstLoad)).then(() => undefined);
+  }
+
+  /**
+   * What the configuration says about a state location a drift record names: `loaded` (its source
+   * holds it now), `removed` (no configured source covers it any more, or its source loaded fine
+   * without it), `unknown` (its source has not loaded it: never loaded or failing).
+   */
+  locationStatus(location: string): 'loaded' | 'removed' | 'unknown' {
+    for (const e of this.entries) {
+      if (e.objects.has(location)) return 'loaded';
+      const pattern = e.status.location;
+      if (pattern === location || (isGlob(pattern) && globToRegExp(pattern).test(location))) {
+        if (!e.status.ok) return 'unknown';
+      }
+    }
+    return 'removed';
+  }
+
+  /** Names of sources whose first load has not finished yet. */
+  loadingSources(): string[] {
+    return this.entries.filter((e) => e.status.lastSuccess === null && e.status.loading).map((e) => e.config.name);
   }
 
   /** Ready when every source has loaded at least once (a stale source still serves its last good state). */
@@ -153,8 +222,39 @@ export class StateStore extends EventEmitter {
     return { name: c.name, location, provider: c.provider, accountId: sourceAccount(c), region: c.region ?? null };
   }
 
-  /** One fetch + parse of a source; true when its snapshots changed. Never throws. */
+  /** One load of a source with its retries; true when its snapshots changed. Never throws. */
   private async load(entry: SourceEntry): Promise<boolean> {
+    entry.status = { ...entry.status, loading: true };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const result = await this.loadOnce(entry);
+        if (result !== null || attempt >= loadRetries(entry.config) || this.stopped.signal.aborted) return result ?? false;
+        const wait = retryDelayMs(attempt);
+        this.log.warn('state load failed; retrying', { state: entry.config.name, attempt: attempt + 1, of: loadRetries(entry.config) + 1, retry_in_ms: wait, error: entry.status.lastError });
+        await sleep(wait, this.stopped.signal);
+      }
+    } finally {
+      entry.status = { ...entry.status, loading: false };
+      if (entry.status.lastSuccess === null && entry.status.lastError !== null)
+        this.log.error('state never loaded: events of its account are suppressed as no_state_for_account until it loads', {
+          state: entry.config.name, location: entry.status.location, attempts: loadRetries(entry.config) + 1, error: entry.status.lastError,
+        });
+      entry.firstLoadDone();
+    }
+  }
+
+  /** Warns when a bound state's resources name other accounts: the binding is used, the ARNs are not. */
+  private checkBinding(entry: SourceEntry, snap: StateSnapshot): void {
+    const foreign = foreignAccounts(snap);
+    if (foreign.size === 0) return;
+    this.log.warn('state resources name another account than the one this state is bound to; the configured binding is used', {
+      state: entry.config.name, location: snap.source.location, bound_to: snap.source.accountId,
+      named: Object.fromEntries(foreign), hint: 'remove the account binding to route each resource by its own ARN/project/subscription, or split the state',
+    });
+  }
+
+  /** One fetch + parse; true when the snapshots changed, false when unchanged, null when it failed. Never throws. */
+  private async loadOnce(entry: SourceEntry): Promise<boolean | null> {
     const started = performance.now();
     const name = entry.config.name;
     try {
@@ -177,7 +277,9 @@ export class StateStore extends EventEmitter {
             continue;
           }
           await yieldToLoop(); // let ingest run between large parses
-          next.set(f.location, { version: f.version, snapshot: await parseStateDocumentAsync(f.text, this.sourceInfo(entry, f.location)) });
+          const snapshot = await parseStateDocumentAsync(f.text, this.sourceInfo(entry, f.location));
+          this.checkBinding(entry, snapshot);
+          next.set(f.location, { version: f.version, snapshot });
           changed = true;
         }
         if (next.size !== entry.objects.size || [...entry.objects.keys()].some((k) => !next.has(k))) changed = true;
@@ -187,6 +289,7 @@ export class StateStore extends EventEmitter {
       }
       const ms = performance.now() - started;
       if (entry.status.stale) this.log.warn('state load recovered', { state: name });
+      else if (entry.status.lastSuccess === null && entry.status.lastError !== null) this.log.warn('state loaded after earlier failures', { state: name });
       entry.status = {
         ...entry.status, ok: true, stale: false, lastError: null, lastSuccess: Date.now(),
         resources: entry.snapshots.reduce((n, s) => n + s.resources.length, 0), objects: entry.objects.size,
@@ -205,7 +308,7 @@ export class StateStore extends EventEmitter {
       this.metrics?.stateLoadErrors.inc({ state: name });
       if (stale) this.log.error('state load failed; serving the last good state, now stale', { state: name, error: message });
       else this.log.error('state load failed; no good state loaded yet for this source', { state: name, error: message });
-      return false;
+      return null;
     }
   }
 
@@ -222,6 +325,7 @@ export class StateStore extends EventEmitter {
   }
 
   stop(): void {
+    this.stopped.abort();
     for (const e of this.entries) {
       if (e.timer) clearInterval(e.timer);
       e.timer = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StateIndex, resourceAccount } from '../../src/state/index.js';
+import { StateIndex, foreignAccounts, resourceAccount } from '../../src/state/index.js';
 import { parseStateDocument } from '../../src/state/parse.js';
 import { detect } from '../../src/detect/detector.js';
 import type { AuditEvent } from '../../src/model/event.js';
@@ -56,18 +56,21 @@ describe('StateIndex: multi-account routing', () => {
 });
 
 describe('StateIndex: keys', () => {
-  it('routes a resource by the account in its own ARN when a state reaches several accounts', () => {
-    const snap = parseStateDocument(
-      awsState([
-        { type: 'aws_iam_role', name: 'here', attributes: { id: 'r', name: 'r', arn: `arn:aws:iam::${A}:role/r` } },
-        { type: 'aws_iam_role', name: 'there', attributes: { id: 'r', name: 'r', arn: `arn:aws:iam::${B}:role/r` } },
-      ]),
-      source({ accountId: A }),
-    );
-    const index = new StateIndex([snap]);
+  it('an unbound state routes each resource by the account in its own ARN; a bound state keeps its binding', () => {
+    const doc = awsState([
+      { type: 'aws_iam_role', name: 'here', attributes: { id: 'r', name: 'r', arn: `arn:aws:iam::${A}:role/r` } },
+      { type: 'aws_iam_role', name: 'there', attributes: { id: 'r', name: 'r', arn: `arn:aws:iam::${B}:role/r` } },
+    ]);
+    const unbound = parseStateDocument(doc, source());
+    const index = new StateIndex([unbound]);
     expect(index.find('aws', A, ['aws_iam_role'], { field: 'name', value: 'r' }).map((r) => r.name)).toEqual(['here']);
     expect(index.find('aws', B, ['aws_iam_role'], { field: 'name', value: 'r' }).map((r) => r.name)).toEqual(['there']);
-    expect(resourceAccount(snap.resources[1])).toBe(B);
+    expect(resourceAccount(unbound.resources[1])).toBe(B);
+    // Issue 16: the configured binding wins (the store warns about the foreign ARNs).
+    const bound = parseStateDocument(doc, source({ accountId: A }));
+    expect(resourceAccount(bound.resources[1])).toBe(A);
+    expect(foreignAccounts(bound)).toEqual(new Map([[B, 1]]));
+    expect(new StateIndex([bound]).find('aws', B, ['aws_iam_role'], { field: 'name', value: 'r' })).toEqual([]);
   });
 
   it('a state bound to no account matches any account (replay without --account-id)', () => {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Checkpoint, CheckpointStore, PartitionOwnership } from '@azure/event-hubs';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../util/private-fs.js';
 
 interface StoreFile {
   ownership: PartitionOwnership[];
@@ -39,9 +40,9 @@ export class FileCheckpointStore implements CheckpointStore {
   /** Writes are serialised and atomic (temp file + rename). */
   private save(file: string, doc: StoreFile): Promise<void> {
     this.writing = this.writing.then(async () => {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const tmp = `${file}.tmp`;
-      await writeFile(tmp, JSON.stringify(doc));
+      await writeFile(tmp, JSON.stringify(doc), { mode: PRIVATE_FILE_MODE });
       await rename(tmp, file);
     });
     return this.writing;

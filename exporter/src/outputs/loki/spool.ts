@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { LokiEntry } from './encode.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../../util/private-fs.js';
 
 /** An entry as spooled: where it ends on disk, so delivering it can move the cursor past it. */
 export interface SpooledEntry extends LokiEntry {
@@ -39,7 +40,7 @@ export class Spool {
 
   /** Opens the spool and returns every unacknowledged entry, oldest first; `corrupt` counts unreadable lines. */
   open(): { entries: SpooledEntry[]; corrupt: number } {
-    mkdirSync(this.dir, { recursive: true });
+    ensurePrivateDir(this.dir);
     for (const f of readdirSync(this.dir)) {
       const m = SEGMENT.exec(f);
       if (m) this.segments.set(Number(m[1]), statSync(path.join(this.dir, f)).size);
@@ -76,7 +77,7 @@ export class Spool {
     }
     this.active = live.length > 0 ? live[live.length - 1] : this.cursor.seq;
     if (!this.segments.has(this.active)) this.segments.set(this.active, 0);
-    this.fd = openSync(path.join(this.dir, name(this.active)), 'a');
+    this.fd = openSync(path.join(this.dir, name(this.active)), 'a', PRIVATE_FILE_MODE);
     return { entries, corrupt };
   }
 
@@ -139,7 +140,7 @@ export class Spool {
     if (this.fd !== null) closeSync(this.fd);
     this.active += 1;
     this.segments.set(this.active, 0);
-    this.fd = openSync(path.join(this.dir, name(this.active)), 'a');
+    this.fd = openSync(path.join(this.dir, name(this.active)), 'a', PRIVATE_FILE_MODE);
   }
 
   private removeSegment(seq: number): void {
@@ -160,7 +161,7 @@ export class Spool {
   /** Atomic replace, so a crash leaves the old or the new cursor, never half of one. */
   private writeCursor(): void {
     const tmp = path.join(this.dir, 'cursor.json.tmp');
-    writeFileSync(tmp, JSON.stringify(this.cursor));
+    writeFileSync(tmp, JSON.stringify(this.cursor), { mode: PRIVATE_FILE_MODE });
     renameSync(tmp, path.join(this.dir, 'cursor.json'));
   }
 }

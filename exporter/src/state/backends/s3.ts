@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
-import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs } from './util.js';
+import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs, withDeadline } from './util.js';
 import { InputError } from '../../util/errors.js';
 
 interface SdkError {
@@ -32,8 +32,12 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     ...(endpoint ? { endpoint } : {}),
     ...(config.force_path_style !== undefined ? { forcePathStyle: config.force_path_style } : endpoint ? { forcePathStyle: true } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
-    requestHandler: { requestTimeout: timeoutMs(config) },
+    // The SDK's requestTimeout alone only logs a warning; each call below also carries an abort signal and a deadline.
+    requestHandler: { requestTimeout: timeoutMs(config), connectionTimeout: timeoutMs(config), throwOnRequestTimeout: true },
+    // Retries are the store's (with backoff, counted per load), so one hung endpoint costs one timeout per attempt.
+    maxAttempts: 1,
   };
+  const timeout = timeoutMs(config);
   const client = new S3Client(clientConfig);
   const where = (k: string): string => `s3://${bucket}/${k}`;
 
@@ -44,8 +48,10 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     do {
       let page;
       try {
-        page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token }));
+        const input = { Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token };
+        page = await withDeadline(timeout, where(key), (abortSignal) => client.send(new ListObjectsV2Command(input), { abortSignal }));
       } catch (err) {
+        if (err instanceof InputError) throw err;
         throw new InputError(`cannot list objects (${describeSdkError(err)})`, 'state_fetch_failed', where(key));
       }
       for (const o of page.Contents ?? []) if (o.Key && re.test(o.Key)) out.push({ key: o.Key, etag: o.ETag ?? null });
@@ -58,11 +64,15 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
   async function get(k: string, knownEtag: string | null | undefined): Promise<FetchedState> {
     const location = where(k);
     try {
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) }));
-      const text = (await res.Body?.transformToString('utf8')) ?? '';
-      return { text, location, version: res.ETag ?? null };
+      const input = { Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) };
+      return await withDeadline(timeout, location, async (abortSignal) => {
+        const res = await client.send(new GetObjectCommand(input), { abortSignal });
+        const text = (await res.Body?.transformToString('utf8')) ?? '';
+        return { text, location, version: res.ETag ?? null };
+      });
     } catch (err) {
       if ((err as SdkError).$metadata?.httpStatusCode === 304) return { text: '', location, version: knownEtag ?? null, unchanged: true };
+      if (err instanceof InputError) throw err;
       throw new InputError(`cannot get object (${describeSdkError(err)})`, 'state_fetch_failed', location);
     }
   }

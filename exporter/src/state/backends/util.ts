@@ -52,17 +52,41 @@ export function timeoutMs(config: StateSourceConfig): number {
   return (config.timeout_seconds ?? 30) * 1000;
 }
 
-/** fetch with a timeout and an error that names the location and status, never the credentials sent. */
-export async function httpGet(url: string, init: RequestInit & { timeout: number; where: string }): Promise<Response> {
-  let res: Response;
+/**
+ * Runs one backend call under a deadline: `call` gets an AbortSignal that fires at `ms` (hand it to
+ * fetch or the SDK so the socket is released), and the returned promise rejects at the deadline even
+ * when the callee ignores the signal (a body stream that never ends, an SDK that only warns).
+ */
+export async function withDeadline<T>(ms: number, where: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ctl.abort(new DOMException(`timed out after ${ms / 1000} s`, 'TimeoutError'));
+      reject(new InputError(`request failed (timed out after ${ms / 1000} s)`, 'state_fetch_failed', where));
+    }, ms);
+  });
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeout), redirect: init.redirect ?? 'follow' });
+    return await Promise.race([call(ctl.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * fetch under `timeout`, headers and body together (the signal also aborts a body that stalls),
+ * with an error that names the location and the cause (refused, timeout, DNS), never the
+ * credentials sent. Every HTTP-based backend goes through here.
+ */
+export async function httpGet(url: string, init: RequestInit & { timeout: number; where: string }): Promise<Response> {
+  const signal = AbortSignal.timeout(init.timeout);
+  try {
+    return await fetch(url, { ...init, signal, redirect: init.redirect ?? 'follow' });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `timed out after ${init.timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const why = signal.aborted ? `timed out after ${init.timeout / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
     throw new InputError(`request failed (${why})`, 'state_fetch_failed', init.where);
   }
-  return res;
 }
 
 export async function failedResponse(res: Response, where: string, hint = ''): Promise<never> {

@@ -43,6 +43,7 @@ async function boot(inputs: Record<string, unknown>, token = 'sekret'): Promise<
     storage: { dir: mkdtempSync(path.join(os.tmpdir(), 'tfdrift-azure-')) },
   });
   const app = await startApp(config, { log: silentLogger(), outputs: [sink] });
+  await app.statesSettled; // states load in the background (issue 16); this test drives the pipeline directly
   apps.push(app);
   return { app, records };
 }

@@ -8,6 +8,7 @@ import { httpPost, redactUrl } from '../http-post.js';
 import { backoffDelay, isRetryableStatus, realClock, retryAfterMs, type Clock } from '../retry.js';
 import { encodeJson, encodeProtobuf, labelsString, streamLabels, type LokiEntry } from './encode.js';
 import { Spool, type SpooledEntry } from './spool.js';
+import { OutageLog, failureCause } from '../outage.js';
 
 export interface LokiTransportOptions {
   config: LokiConfig;
@@ -20,7 +21,7 @@ export interface LokiTransportOptions {
   random?: () => number;
 }
 
-type Attempt = { kind: 'ok' } | { kind: 'rejected'; status: number; reason: string } | { kind: 'retry'; reason: string; wait: number | null };
+type Attempt = { kind: 'ok' } | { kind: 'rejected'; status: number; reason: string } | { kind: 'retry'; reason: string; cause: string; wait: number | null };
 
 const OUTPUT = 'loki';
 
@@ -51,6 +52,7 @@ export class LokiTransport extends Transport {
   private readonly loop: Promise<void>;
   private shutDown = false;
   private failureStreak = 0;
+  private readonly outage: OutageLog;
 
   constructor(opts: LokiTransportOptions) {
     super({ level: 'info' });
@@ -62,6 +64,7 @@ export class LokiTransport extends Transport {
     const base = this.cfg.url.replace(/\/+$/, '');
     this.pushUrl = base.endsWith('/loki/api/v1/push') ? base : `${base}/loki/api/v1/push`;
     this.headers = authHeaders(this.cfg, opts.env ?? process.env);
+    this.outage = new OutageLog('loki', redactUrl(this.pushUrl), this.log_, this.clock);
     this.spool = new Spool(opts.spoolDir, this.cfg.spool.max_bytes, this.cfg.spool.fsync);
     const { entries, corrupt } = this.spool.open();
     if (corrupt > 0) this.log_.error('loki spool: unreadable entries skipped', { count: corrupt, dir: opts.spoolDir });
@@ -198,6 +201,7 @@ export class LokiTransport extends Transport {
       const result = await this.attempt(batch);
       if (result.kind === 'ok') {
         this.acknowledge(batch, 'ok');
+        this.outage.recovered(batch.length, this.queue.length);
         this.failureStreak = 0;
         this.settleAll(true);
         return;
@@ -220,8 +224,8 @@ export class LokiTransport extends Transport {
         this.cfg.retry.max_backoff_ms,
         Math.max(backoffDelay(attempt, this.cfg.retry.initial_backoff_ms, this.cfg.retry.max_backoff_ms, this.random), result.wait ?? 0),
       );
-      if (this.failureStreak === 1 || this.failureStreak % 20 === 0)
-        this.log_.warn('loki push failed; retrying', { url: redactUrl(this.pushUrl), reason: result.reason, attempt: attempt + 1, retry_in_ms: delay, queued: this.queue.length });
+      this.outage.failed(result.cause, result.reason, this.queue.length);
+      this.log_.debug('loki push failed; retrying', { url: redactUrl(this.pushUrl), reason: result.reason, attempt: attempt + 1, retry_in_ms: delay, queued: this.queue.length });
       await this.clock.sleep(delay, this.stopCtl.signal);
     }
   }
@@ -246,12 +250,13 @@ export class LokiTransport extends Transport {
       const res = await httpPost(this.pushUrl, { ...this.headers, ...encoded.headers }, encoded.body, this.cfg.request_timeout_ms, this.stopCtl.signal);
       if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
       const reason = `HTTP ${res.status}: ${res.body.trim().slice(0, 500)}`;
-      if (isRetryableStatus(res.status)) return { kind: 'retry', reason, wait: retryAfterMs(res.headers['retry-after'], Date.now()) };
+      const cause = failureCause(null, res.status);
+      if (isRetryableStatus(res.status)) return { kind: 'retry', reason, cause, wait: retryAfterMs(res.headers['retry-after'], Date.now()) };
       if (res.status === 400 || res.status === 413) return { kind: 'rejected', status: res.status, reason };
       // 401/403/404: a credential or URL problem an operator will fix; keep the records and retry.
-      return { kind: 'retry', reason, wait: null };
+      return { kind: 'retry', reason, cause, wait: null };
     } catch (err) {
-      return { kind: 'retry', reason: errorMessage(err), wait: null };
+      return { kind: 'retry', reason: errorMessage(err), cause: failureCause(err), wait: null };
     }
   }
 }

@@ -6,6 +6,7 @@ import type { NotifierConfig } from '../config.js';
 import { httpPost, redactUrl, type PostResult } from '../http-post.js';
 import { backoffDelay, isRetryableStatus, realClock, retryAfterMs, type Clock } from '../retry.js';
 import type { Output } from '../types.js';
+import { OutageLog, failureCause } from '../outage.js';
 import { SEVERITY_RANK, discordPayload, pagerdutyPayload, slackPayload, teamsPayload, webhookBody, webhookSignature } from './payloads.js';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -67,6 +68,7 @@ export function notifierOutput(cfg: NotifierConfig, deps: NotifierDeps): Output 
   let running: Promise<void> | null = null;
   const stop = new AbortController();
   let rateLimitedLogged = 0;
+  const outage = new OutageLog(`notification ${name}`, redactUrl(url), log, clock);
 
   const takeToken = (): boolean => {
     const now = clock.now();
@@ -82,9 +84,13 @@ export function notifierOutput(cfg: NotifierConfig, deps: NotifierDeps): Output 
     for (let attempt = 0; attempt < cfg.retry.max_attempts && !stop.signal.aborted; attempt++) {
       let res: PostResult | null = null;
       let reason: string;
+      let thrown: unknown = null;
       try {
         res = await post(url, req.headers, req.body, cfg.timeout_ms, stop.signal);
-        if (res.status >= 200 && res.status < 300) return count('ok');
+        if (res.status >= 200 && res.status < 300) {
+          outage.recovered(1, queue.length - 1);
+          return count('ok');
+        }
         reason = `HTTP ${res.status}: ${res.body.trim().slice(0, 300)}`;
         if (!isRetryableStatus(res.status)) {
           count('rejected');
@@ -92,15 +98,20 @@ export function notifierOutput(cfg: NotifierConfig, deps: NotifierDeps): Output 
           return;
         }
       } catch (err) {
+        thrown = err;
         reason = errorMessage(err);
       }
+      const wasDown = outage.active;
+      outage.failed(res ? failureCause(null, res.status) : failureCause(thrown), reason, queue.length);
       count('retry');
       const delay = Math.min(cfg.retry.max_backoff_ms, Math.max(backoffDelay(attempt, cfg.retry.initial_backoff_ms, cfg.retry.max_backoff_ms, deps.random), retryAfterMs(res?.headers['retry-after'], Date.now()) ?? 0));
-      if (attempt === 0) log.warn('notification failed; retrying', { output: name, url: redactUrl(url), reason, drift_id: record.drift_id });
+      // The outage's first failure was logged with its cause; further ones are counted (tfdrift_output_sent_total{status="retry"}).
+      if (attempt === 0 && wasDown) log.debug('notification failed; retrying', { output: name, url: redactUrl(url), reason, drift_id: record.drift_id });
       if (attempt + 1 < cfg.retry.max_attempts) await clock.sleep(delay, stop.signal);
     }
     count('error');
-    log.error('notification given up', { output: name, url: redactUrl(url), drift_id: record.drift_id, attempts: cfg.retry.max_attempts });
+    // Within an outage, give-ups are tallied in its recovery line rather than logged one by one.
+    if (!outage.droppedDuringOutage()) log.error('notification given up', { output: name, url: redactUrl(url), drift_id: record.drift_id, attempts: cfg.retry.max_attempts });
   };
 
   const drain = async (): Promise<void> => {

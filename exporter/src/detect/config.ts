@@ -63,9 +63,9 @@ export const detectionConfigSchema = z.strictObject({
   /**
    * Bound on open drifts kept in memory and in storage.dir/open-drifts.json. Beyond it the drift
    * seen longest ago is evicted (tfdrift_drifts_evicted_total; never reported resolved). Sizing in
-   * docs/production.md (about 2.5 KB of memory and 1 KB of disk per open drift).
+   * docs/production.md (about 1.5 KB of heap and 1.3 KB of disk per open drift).
    */
-  max_open_drifts: z.number().int().min(1).default(50_000),
+  max_open_drifts: z.number().int().min(1).default(20_000),
   /**
    * Hold a would-be drift this long and re-check it against state before emitting, so a
    * `terraform apply` whose state upload lands just after its API calls is not reported.

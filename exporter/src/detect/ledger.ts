@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Metrics } from '../metrics/registry.js';
 import type { DriftRecord } from '../model/drift.js';
@@ -259,12 +259,28 @@ export class DriftLedger {
     ensurePrivateDir(path.dirname(this.file));
     this.dirReady = true;
     const tmp = `${this.file}.tmp`;
-    const text = JSON.stringify({ version: 1, drifts: [...this.drifts.values()] });
-    writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE });
+    // Written in ~1 MB pieces: one JSON.stringify of the whole set would hold a string as large as the file.
+    const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
+    let bytes = 0;
+    try {
+      let chunk = '{"version":1,"drifts":[';
+      let first = true;
+      for (const d of this.drifts.values()) {
+        chunk += (first ? '' : ',') + JSON.stringify(d);
+        first = false;
+        if (chunk.length >= 1 << 20) {
+          bytes += writeSync(fd, chunk);
+          chunk = '';
+        }
+      }
+      bytes += writeSync(fd, `${chunk}]}`);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.file);
     // The snapshot now holds everything the journal said; a crash before this line replays both.
     writeFileSync(this.journal, '', { mode: PRIVATE_FILE_MODE });
-    this.snapshotBytes = text.length;
+    this.snapshotBytes = bytes;
     this.journalBytes = 0;
   }
 }

@@ -1,3 +1,4 @@
+/* global process, URL, performance, setImmediate */
 /**
  * Child process of hardening.bench.ts: N distinct unmanaged alerts (the demo's real AttachRolePolicy
  * CloudTrail record, each naming another role) through the real pipeline in-process — Falco alert
@@ -54,7 +55,6 @@ const seconds = (performance.now() - started) / 1000;
 globalThis.gc?.();
 const heapAfterGcMb = process.memoryUsage().heapUsed / 2 ** 20;
 const rssAfterGcMb = process.memoryUsage().rss / 2 ** 20;
-console.error(JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)]))));
 rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 const evicted = (await app.metrics.driftsEvicted.get()).values.reduce((a, v) => a + v.value, 0);
 const open = app.pipeline.ledger.size;

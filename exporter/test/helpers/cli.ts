@@ -48,3 +48,15 @@ export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
     });
   });
 }
+
+/**
+ * Runs a command in this process (no Node start-up, no child to wait for) with its output
+ * captured: for tests of what a command prints and returns, where the process boundary is not the point.
+ */
+export async function runCliInProcess(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const { runCli: run } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { ...process.env, ...opts.env } });
+  return { code, stdout, stderr };
+}

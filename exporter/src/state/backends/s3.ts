@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
 import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs } from './util.js';
@@ -34,7 +34,10 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     ...(config.profile ? { profile: config.profile } : {}),
     requestHandler: { requestTimeout: timeoutMs(config) },
   };
-  const client = new S3Client(clientConfig);
+  // The SDK (~130 ms to import) is loaded on the first request, not when the CLI starts.
+  let sdk: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | null = null;
+  const s3 = (): NonNullable<typeof sdk> =>
+    (sdk ??= import('@aws-sdk/client-s3').then((m) => ({ client: new m.S3Client(clientConfig), sdk: m })));
   const where = (k: string): string => `s3://${bucket}/${k}`;
 
   async function list(): Promise<{ key: string; etag: string | null }[]> {
@@ -44,7 +47,8 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     do {
       let page;
       try {
-        page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token }));
+        const { client, sdk: m } = await s3();
+        page = await client.send(new m.ListObjectsV2Command({ Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token }));
       } catch (err) {
         throw new InputError(`cannot list objects (${describeSdkError(err)})`, 'state_fetch_failed', where(key));
       }
@@ -58,7 +62,8 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
   async function get(k: string, knownEtag: string | null | undefined): Promise<FetchedState> {
     const location = where(k);
     try {
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) }));
+      const { client, sdk: m } = await s3();
+      const res = await client.send(new m.GetObjectCommand({ Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) }));
       const text = (await res.Body?.transformToString('utf8')) ?? '';
       return { text, location, version: res.ETag ?? null };
     } catch (err) {

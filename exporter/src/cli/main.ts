@@ -6,6 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, formatError, reportError } from './exit.js';
+import { processIo, type CliIo } from './io.js';
+
+export { processIo, type CliIo };
 
 type Register = (program: Command, io: CliIo) => void;
 
@@ -37,18 +40,6 @@ Exit codes (all commands):
   1  anything else (a bug: please report it)
 Errors are printed once on stderr as: tfdrift: <where>: <what> (<hint>)`;
 
-/** Where a command writes; tests pass their own to run commands in-process. */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
-
-export const processIo: CliIo = {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
-  env: process.env,
-};
 
 /** The command the arguments name (`tfdrift help replay` names replay), if any. */
 function namedCommand(args: string[]): string | undefined {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { CliError, fsErrorParts } from '../exit.js';
 
 /**

@@ -55,7 +55,7 @@ describe('tfdrift state inspect: counts read right', () => {
     const r = await inspect(file);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  1 managed resource instance, 0 data source instances skipped\n');
-    expect(r.stdout).toMatch(/\n {5}1 {2}aws_s3_bucket\n/);
+    expect(r.stdout).toMatch(/\n {7}1 {2}aws_s3_bucket\n/);
     expect(r.stderr).toBe('');
   });
 

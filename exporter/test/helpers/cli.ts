@@ -33,7 +33,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   return spawn(process.execPath, [BIN, ...args], { cwd: EXPORTER_DIR, env: { ...process.env, ...env } });
 }
 
-/** Resolves with the first regex match on the stream's accumulated text. */
+/**
+ * Resolves with the first regex match on the stream's accumulated text; rejects at once when the
+ * stream ends without it (the child exited), so `timeoutMs` is only a guard against a hang.
+ */
 export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -45,6 +48,10 @@ export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
         clearTimeout(timer);
         resolve(m);
       }
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      reject(new Error(`the stream ended (process exited?) before ${pattern}; got:\n${text.slice(-2000)}`));
     });
   });
 }

@@ -207,9 +207,10 @@ describe('exporter/Dockerfile: build context', () => {
 describe('exporter/Dockerfile: the HEALTHCHECK command against a running exporter', () => {
   const script = jsonForm(of('HEALTHCHECK', finalStage)[0].args.replace(/^.*?CMD\s+/, ''));
   const probe = (env: NodeJS.ProcessEnv): number | null =>
-    spawnSync(process.execPath, script.slice(1), { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
+    spawnSync(process.execPath, script.slice(1), { env: { PATH: process.env.PATH, ...env }, timeout: 60_000 })
       .status;
 
+  // Waits are on the child's events; the limits only guard against a hang on a busy machine.
   it('exits 0 with the right token and 1 with a wrong or missing one', async () => {
     expect(script[0]).toBe('node');
     const token = 'healthcheck-test-token';
@@ -218,7 +219,7 @@ describe('exporter/Dockerfile: the HEALTHCHECK command against a running exporte
       TFDRIFT_SERVER_LISTEN: '127.0.0.1:0',
     });
     try {
-      const [, port] = await waitFor(child.stderr!, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/, 20_000);
+      const [, port] = await waitFor(child.stderr!, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/, 150_000);
       const listen = `0.0.0.0:${port}`;
       expect(probe({ TFDRIFT_SERVER_TOKEN: token, TFDRIFT_SERVER_LISTEN: listen })).toBe(0);
       expect(probe({ TFDRIFT_SERVER_TOKEN: 'wrong', TFDRIFT_SERVER_LISTEN: listen })).toBe(1);
@@ -226,5 +227,5 @@ describe('exporter/Dockerfile: the HEALTHCHECK command against a running exporte
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 300_000);
 });

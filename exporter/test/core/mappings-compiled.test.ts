@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,10 +50,26 @@ describe('compiled mapping tables (dist/mappings.json, written by npm run build)
       expect(readCompiledTables(compiledFile, 'aws', dir)?.files).toEqual(['ec2.yaml', 'iam.yaml', 's3.yaml']);
     });
 
-    it('a table edited after the build: the YAML is read', () => {
+    it('a table edited after the build, even to the same size: the YAML is read', () => {
       setUp();
-      utimesSync(path.join(dir, 'iam.yaml'), after, after);
+      const file = path.join(dir, 'iam.yaml');
+      const text = readFileSync(file, 'utf8');
+      const i = text.search(/[a-z]/);
+      writeFileSync(file, `${text.slice(0, i)}${text[i] === 'a' ? 'b' : 'a'}${text.slice(i + 1)}`);
+      expect(statSync(file).size).toBe(Buffer.byteLength(text));
+      utimesSync(file, after, after);
       expect(readCompiledTables(compiledFile, 'aws', dir)).toBeNull();
+      // A different size is caught without looking at times or content.
+      setUp();
+      writeFileSync(file, `${text}\n# note\n`);
+      utimesSync(file, before, before);
+      expect(readCompiledTables(compiledFile, 'aws', dir)).toBeNull();
+    });
+
+    it('tables only touched after the build (an npm install sets new times): the content decides, compiled', () => {
+      setUp();
+      for (const f of yamlFiles(dir)) utimesSync(path.join(dir, f), after, after);
+      expect(readCompiledTables(compiledFile, 'aws', dir)?.files).toEqual(['ec2.yaml', 'iam.yaml', 's3.yaml']);
     });
 
     it('a table added or removed after the build: the YAML is read', () => {
@@ -70,7 +86,7 @@ describe('compiled mapping tables (dist/mappings.json, written by npm run build)
     it('a compiled file that is missing, not JSON or without the provider: the YAML is read', () => {
       setUp();
       expect(readCompiledTables(compiledFile, 'gcp', dir)).toBeNull();
-      writeFileSync(compiledFile, '{"format":1,"provid');
+      writeFileSync(compiledFile, '{"format":2,"provid');
       utimesSync(compiledFile, after, after);
       expect(readCompiledTables(compiledFile, 'aws', dir)).toBeNull();
       rmSync(compiledFile);

@@ -1,10 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { serviceTableSchema, type EventSpec, type ServiceTable } from './schema.js';
 import { formatIssues } from '../../config/load.js';
-import { readCompiledTables, yamlFiles, COMPILED_FORMAT, type CompiledMappings } from './compiled.js';
+import { readCompiledTables, tablesHash, yamlFiles, COMPILED_FORMAT, type CompiledMappings } from './compiled.js';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** exporter/mappings, from both src/ (tests) and dist/ (installed). */
@@ -61,7 +61,13 @@ export function compileMappings(root = MAPPINGS_DIR): CompiledMappings {
   const providers: CompiledMappings['providers'] = {};
   for (const entry of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const dir = path.join(root, entry.name);
-    providers[entry.name] = { files: yamlFiles(dir), services: parseMappingTables(entry.name, dir).services };
+    const files = yamlFiles(dir);
+    providers[entry.name] = {
+      files,
+      sizes: files.map((f) => statSync(path.join(dir, f)).size),
+      sha256: tablesHash(dir, files),
+      services: parseMappingTables(entry.name, dir).services,
+    };
   }
   return { format: COMPILED_FORMAT, providers };
 }

@@ -63,8 +63,8 @@ describe('exporter/Dockerfile: lint', () => {
 });
 
 describe('exporter/Dockerfile: structure', () => {
-  it('pins the base image by exact Node 20 version and sha256 digest, and every stage uses it', () => {
-    expect(ARGS.NODE_IMAGE).toMatch(/^node:20\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+  it('pins the base image by exact Node 24 LTS version and sha256 digest, and every stage uses it', () => {
+    expect(ARGS.NODE_IMAGE).toMatch(/^node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
     const stages = of('FROM').map((i) => i.args.split(/\s+AS\s+/i));
     expect(stages.length).toBeGreaterThanOrEqual(3);
     for (const [image] of stages) expect(image).toBe('${NODE_IMAGE}');

@@ -116,3 +116,24 @@ describe('tfdrift config check: missing, directory, empty', () => {
     expect(r).toEqual({ code: 0, stdout: '', stderr: `${file}: configuration is valid (1 state source)\n` });
   });
 });
+
+describe('tfdrift run and demo: bad arguments before anything starts', () => {
+  it('run with a missing, directory or empty configuration', async () => {
+    const dir = tmp();
+    const empty = path.join(dir, 'empty.yaml');
+    writeFileSync(empty, '');
+    expect(await runCliInProcess(['run', '--config', path.join(dir, 'nope.yaml')])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `tfdrift: ${path.join(dir, 'nope.yaml')}: no such file or directory (check the path)\n`,
+    });
+    expect((await runCliInProcess(['run', '--config', dir])).stderr).toBe(`tfdrift: ${dir}: is a directory (pass the YAML configuration file, e.g. config.example.yaml)\n`);
+    expect((await runCliInProcess(['run', '--config', empty])).stderr).toBe(
+      `tfdrift: ${empty}: the file is empty: no states are configured (add at least one entry under states:, see config.example.yaml)\n`,
+    );
+  });
+
+  it('demo with an unknown --output', async () => {
+    expect(await runCliInProcess(['demo', '--output', 'xml'])).toEqual({ code: 2, stdout: '', stderr: 'tfdrift: --output: expected jsonl or pretty, got "xml"\n' });
+  });
+});

@@ -1,11 +1,15 @@
 import type { Coverage } from './count.js';
+import { plural } from '../util/plural.js';
 
-/** Plain-text table for terminals: one line per provider total, then per service. */
+/**
+ * Plain-text table for terminals: one line per provider total, then per service; the columns
+ * line up across providers (one service width for all).
+ */
 export function renderCoverageTable(cov: Coverage): string {
   const lines: string[] = [];
+  const width = Math.max(7, ...Object.values(cov).flatMap((p) => Object.keys(p.services).map((s) => s.length)));
   for (const [provider, p] of Object.entries(cov)) {
-    lines.push(`${provider}: ${p.events} events, ${p.resource_types} resource types, ${Object.keys(p.services).length} services`);
-    const width = Math.max(7, ...Object.keys(p.services).map((s) => s.length));
+    lines.push(`${provider}: ${plural(p.events, 'event')}, ${plural(p.resource_types, 'resource type')}, ${plural(Object.keys(p.services).length, 'service')}`);
     lines.push(`  ${'service'.padEnd(width)}  events  types`);
     for (const [name, s] of Object.entries(p.services))
       lines.push(`  ${name.padEnd(width)}  ${String(s.events.length).padStart(6)}  ${String(s.resource_types.length).padStart(5)}`);

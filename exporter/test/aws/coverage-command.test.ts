@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coverage } from '../../src/coverage/count.js';
 import { renderCoverageMarkdown } from '../../src/coverage/render.js';
-import { EXPORTER_DIR, runCli } from '../helpers/cli.js';
+import { EXPORTER_DIR, runCliInProcess as runCli } from '../helpers/cli.js';
 
 describe('tfdrift coverage', () => {
   it('prints the DESIGN.md JSON shape for every provider directory under mappings/', async () => {
@@ -33,7 +33,7 @@ describe('tfdrift coverage', () => {
     expect(table.stdout).toMatch(/^aws: \d+ events, \d+ resource types, \d+ services/);
     expect(badProvider.code).toBe(2);
     expect(badFormat.code).toBe(2);
-  }, 90_000);
+  });
 
   it('docs/coverage.md is the current output of `tfdrift coverage --format markdown` (regenerate it when tables change)', () => {
     const doc = readFileSync(path.join(EXPORTER_DIR, '../docs/coverage.md'), 'utf8');

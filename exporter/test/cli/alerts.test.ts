@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerAlertsCommand } from '../../src/cli/commands/alerts.js';
 import { CliError } from '../../src/cli/exit.js';
 import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 
 const TOKEN = 'glsa_cli';
 let peer: GrafanaPeer;
@@ -133,7 +133,8 @@ describe('tfdrift alerts', () => {
   });
 });
 
-describe('npx tfdrift alerts (the built bin)', () => {
+// Through the CLI entry (parsing, error style, exit code) in this process: what a shell would see, without a child to wait for.
+describe('tfdrift alerts through the CLI entry', () => {
   it('apply: JSON on stdout only, progress on stderr, exit 0; then diff finds nothing', async () => {
     const run = await runCli(['alerts', 'apply', '--grafana-url', peer.url, '--json'], { env: { GRAFANA_TOKEN: TOKEN } });
     expect(run.code).toBe(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envKeyToPath, loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/util/errors.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 
 function problemsOf(fn: () => unknown): string[] {
   try {

@@ -33,7 +33,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   return spawn(process.execPath, [BIN, ...args], { cwd: EXPORTER_DIR, env: { ...process.env, ...env } });
 }
 
-/** Resolves with the first regex match on the stream's accumulated text. */
+/**
+ * Resolves with the first regex match on the stream's accumulated text; rejects at once when the
+ * stream ends without it (the child exited), so `timeoutMs` is only a guard against a hang.
+ */
 export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -46,5 +49,21 @@ export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
         resolve(m);
       }
     });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      reject(new Error(`the stream ended (process exited?) before ${pattern}; got:\n${text.slice(-2000)}`));
+    });
   });
+}
+
+/**
+ * Runs a command in this process (no Node start-up, no child to wait for) with its output
+ * captured: for tests of what a command prints and returns, where the process boundary is not the point.
+ */
+export async function runCliInProcess(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const { runCli: run } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { ...process.env, ...opts.env } });
+  return { code, stdout, stderr };
 }

@@ -98,7 +98,7 @@ describe('generated Falco rules', () => {
   });
 
   it('is a registered CLI command', async () => {
-    const { extraCommands } = await import('../../src/cli/extra.js');
-    expect(extraCommands).toContain(registerRulesCommand);
+    const { COMMANDS } = await import('../../src/cli/main.js');
+    expect(await COMMANDS.find((c) => c.name === 'rules')?.load()).toBe(registerRulesCommand);
   });
 });

@@ -42,7 +42,7 @@ export async function startExporter(configFile: string): Promise<ExporterProcess
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`exporter did not start:\n${err.slice(-3000)}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`exporter did not start:\n${err.slice(-3000)}`)), 110_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
       const line = err.split('\n').find((l) => l.includes('tfdrift listening'));

@@ -25,8 +25,10 @@ async function peer(): Promise<LokiPeer> {
   return p;
 }
 
+// The request timeout is long unless a test is about timeouts: on a busy machine a 200 ms answer is
+// not rare, and a timed-out push is re-sent (a duplicate at the peer), which these tests count.
 function setup(p: LokiPeer, over: Record<string, unknown> = {}, clock: Clock = virtualClock(), spoolDir = mkdtempSync(path.join(os.tmpdir(), 'loki-spool-'))) {
-  const config = lokiConfigSchema.parse({ enabled: true, url: p.url, batch_size: 10, batch_interval_ms: 50, request_timeout_ms: 200, shutdown_timeout_ms: 2000, ...over });
+  const config = lokiConfigSchema.parse({ enabled: true, url: p.url, batch_size: 10, batch_interval_ms: 50, request_timeout_ms: 10_000, shutdown_timeout_ms: 2000, ...over });
   const metrics = new Metrics({ defaultMetrics: false });
   const transport = new LokiTransport({ config, spoolDir, log: silentLogger(), metrics, clock, env: { LOKI_PW: 's3cret', LOKI_TOKEN: 'tok' }, random: () => 0.5 });
   transports.push(transport);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { envKeyToPath } from '../../src/config/load.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import {
   MissingVariableError,
   commandArgs,

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { envKeyToPath } from '../../src/config/load.js';
-import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { runCliInProcess, startCli, waitFor } from '../helpers/cli.js';
 import {
   dockerfileInstructions,
   exists,
@@ -57,7 +57,7 @@ describe('deploy/kubernetes', () => {
     );
     const mount = CONTAINER.volumeMounts.find((m: Doc) => m.name === volume.name);
     expect(configPath).toBe(`${mount.mountPath}/${KUSTOMIZATION.configMapGenerator[0].files[0]}`);
-    const result = await runCli(['config', 'check', '--config', repoPath(CONFIG_FILE)], {
+    const result = await runCliInProcess(['config', 'check', '--config', repoPath(CONFIG_FILE)], {
       env: { TFDRIFT_SERVER_TOKEN: 'k8s-test' },
     });
     expect(result.code, result.stderr).toBe(0);
@@ -141,14 +141,14 @@ describe('deploy/kubernetes', () => {
       TFDRIFT_SERVER_LISTEN: '127.0.0.1:0',
     });
     try {
-      const [, actual] = await waitFor(child.stderr!, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/, 20_000);
+      const [, actual] = await waitFor(child.stderr!, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/, 150_000);
       const run = (cmd: string[], env: NodeJS.ProcessEnv): number | null =>
         spawnSync(
           process.execPath,
           cmd.slice(1).map((a) => a.replace(`127.0.0.1:${port}/`, `127.0.0.1:${actual}/`)),
           {
             env: { PATH: process.env.PATH, ...env },
-            timeout: 10_000,
+            timeout: 60_000,
           },
         ).status;
       for (const [name, p] of Object.entries(probes)) {
@@ -158,5 +158,5 @@ describe('deploy/kubernetes', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 300_000); // the waits are on the child's events; the limits only guard against a hang
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StateStore } from '../../src/state/store.js';
 import { stateSource } from '../../src/state/config.js';
 import { remoteBackend, terraformTokenVariable } from '../../src/state/backends/remote.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { awsState, startServer } from './helpers.js';
 
 /**
@@ -127,7 +127,9 @@ describe('remote backend (HCP Terraform / Terraform Enterprise API)', () => {
   });
 
   it('tfdrift state inspect reads tfe:// URIs', async () => {
-    const r = await runCli(['state', 'inspect', '--state', `tfe://${ORG}/app-*`, '--endpoint', api.url], { env: { TFE_TOKEN: TOKEN } });
+    // In-process: the backend reads TFE_TOKEN from the environment, as it would in the CLI.
+    vi.stubEnv('TFE_TOKEN', TOKEN);
+    const r = await runCliInProcess(['state', 'inspect', '--state', `tfe://${ORG}/app-*`, '--endpoint', api.url]).finally(() => vi.unstubAllEnvs());
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tfe:\/\/127\.0\.0\.1\/acme\/app-\* \(remote\)/);
     expect(r.stdout).toMatch(/3 managed resource instances/);

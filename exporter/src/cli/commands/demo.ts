@@ -11,6 +11,7 @@ import { createLogger } from '../../util/logger.js';
 import { falcoAlertFromCloudTrail } from '../../providers/aws/falco-fields.js';
 import { isRecord } from '../../util/paths.js';
 import { installSignalHandlers } from './run.js';
+import { CliError } from '../exit.js';
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../demo');
 
@@ -63,6 +64,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--interval <ms>', 'pause between replayed alerts', '1500')
     .option('--passes <n>', 'stop after n passes over the records (0 = loop until Ctrl-C)', '0')
     .action(async (opts: { listen: string; output?: 'jsonl' | 'pretty'; interval: string; passes: string }) => {
+      if (opts.output !== undefined && opts.output !== 'jsonl' && opts.output !== 'pretty')
+        throw new CliError({ where: '--output', what: `expected jsonl or pretty, got "${String(opts.output)}"` });
       const output = opts.output ?? (process.stdout.isTTY ? 'pretty' : 'jsonl');
       const log = createLogger(process.env.TFDRIFT_LOGGING_LEVEL ?? 'info');
       const config = demoConfig(opts.listen, output);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.js';
 import { startApp, type App } from '../../app.js';
 import { createLogger } from '../../util/logger.js';
+import { checkConfigPath } from './config.js';
 
 /**
  * Stops cleanly on SIGINT/SIGTERM: flush outputs, close the server; a second signal forces exit.
@@ -42,6 +43,7 @@ export function registerRunCommand(program: Command): void {
     .description('run the daemon: inputs, state sources, detection, outputs')
     .requiredOption('-c, --config <file>', 'YAML configuration file (keys overridable by TFDRIFT_* variables)')
     .action(async (opts: { config: string }) => {
+      checkConfigPath(opts.config);
       const config = loadConfigFile(opts.config);
       const log = createLogger(config.logging.level);
       const signals = installSignalHandlers(log);

@@ -7,7 +7,11 @@ import { stateSourceFromUri } from '../../state/uri.js';
 import { sourceAccount } from '../../state/config.js';
 import type { StateSnapshot } from '../../state/model.js';
 import type { ProviderId } from '../../model/event.js';
-import { CliError } from '../exit.js';
+import { statSync } from 'node:fs';
+import { CliError, fsErrorParts } from '../exit.js';
+import { InputError, errorMessage } from '../../util/errors.js';
+import { processIo, type CliIo } from '../io.js';
+import { plural } from '../../util/plural.js';
 
 interface InspectOptions {
   state: string;
@@ -20,15 +24,39 @@ interface InspectOptions {
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
+/** A local path (not a URI, not a glob) that is missing, a directory or empty: one clear line before any parsing. */
+function checkLocalState(src: string): void {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || /[*?[]/.test(src)) return;
+  let size: number;
+  try {
+    const stat = statSync(src);
+    if (stat.isDirectory()) throw new CliError({ where: src, what: 'is a directory', hint: 'pass a .tfstate file, or a glob such as dir/*.tfstate' });
+    size = stat.size;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(fsErrorParts(err, src));
+  }
+  if (size === 0) throw new CliError({ where: src, what: 'the file is empty', hint: 'expected Terraform state JSON, e.g. from terraform state pull' });
+}
+
+/** A backend's error in the one style: InputError already names its location. */
+function stateError(err: unknown, src: string): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof InputError && err.where) return new CliError({ where: err.where, what: err.message.slice(err.where.length + 2) });
+  return new CliError({ where: src, what: errorMessage(err) });
+}
+
 /** Fetches, parses and indexes one source the way the daemon does, timing each step. */
 export async function inspectState(opts: InspectOptions): Promise<Record<string, unknown>> {
-  if (opts.provider && !['aws', 'gcp', 'azure'].includes(opts.provider)) throw new CliError(`--provider: expected aws, gcp or azure, got "${opts.provider}"`);
+  if (opts.provider && !['aws', 'gcp', 'azure'].includes(opts.provider))
+    throw new CliError({ where: '--provider', what: `expected aws, gcp or azure, got "${opts.provider}"` });
   let config;
   try {
     config = stateSourceFromUri(opts.state, { provider: opts.provider, accountId: opts.accountId, region: opts.region, endpoint: opts.endpoint });
   } catch (err) {
-    throw new CliError(`--state ${(err as Error).message}`);
+    throw new CliError({ where: '--state', what: errorMessage(err) });
   }
+  checkLocalState(opts.state);
   const backend = createStateBackend(config);
   let t = performance.now();
   const fetched = (await backend.fetch(null)) ?? [];
@@ -69,7 +97,7 @@ export async function inspectState(opts: InspectOptions): Promise<Record<string,
   };
 }
 
-export function registerStateCommand(program: Command): void {
+export function registerStateCommand(program: Command, io: CliIo = processIo): void {
   const state = program.command('state').description('Terraform state tools');
   state
     .command('inspect')
@@ -81,11 +109,11 @@ export function registerStateCommand(program: Command): void {
     .option('--endpoint <url>', 'API endpoint override (S3-compatible store, Azurite, TFE address)')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: InspectOptions) => {
-      const summary = await inspectState(opts).catch((err: Error) => {
-        throw err instanceof CliError ? err : new CliError(`--state ${opts.state}: ${err.message}`);
+      const summary = await inspectState(opts).catch((err: unknown) => {
+        throw stateError(err, opts.state);
       });
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
         return;
       }
       const objects = summary.objects as { location: string; serial: number | null; resources: number }[];
@@ -93,12 +121,12 @@ export function registerStateCommand(program: Command): void {
       const lines = [
         `${String(summary.location)} (${String(summary.backend)})`,
         `  ${String(summary.flavour ?? '?')} ${String(summary.terraform_version ?? '?')}, serial ${String(summary.serial ?? '?')}, provider ${String(summary.provider ?? '?')}, account ${String(summary.account_id ?? '(any)')}`,
-        ...(objects.length > 1 ? objects.map((o) => `  object ${o.location}: serial ${o.serial ?? '?'}, ${o.resources} resources`) : []),
-        `  ${String(summary.resources)} managed resource instances, ${String(summary.data_sources_skipped)} data source instances skipped`,
-        `  index: ${idx.keys} keys (${idx.ambiguous_keys} naming more than one resource)`,
+        ...(objects.length > 1 ? objects.map((o) => `  object ${o.location}: serial ${o.serial ?? '?'}, ${plural(o.resources, 'resource')}`) : []),
+        `  ${plural(Number(summary.resources), 'managed resource instance')}, ${plural(Number(summary.data_sources_skipped), 'data source instance')} skipped`,
+        `  index: ${plural(idx.keys, 'key')} (${idx.ambiguous_keys} naming more than one resource)`,
         `  loaded in ${String(summary.load_ms)} ms (fetch ${String(summary.fetch_ms)}, parse ${String(summary.parse_ms)}, index ${String(summary.index_ms)})`,
         ...Object.entries(summary.types as Record<string, number>).map(([t, n]) => `  ${String(n).padStart(6)}  ${t}`),
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      io.stdout(`${lines.join('\n')}\n`);
     });
 }

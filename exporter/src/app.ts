@@ -12,6 +12,8 @@ import { HttpServer, sendJson } from './server/http.js';
 import { falcoHttpRoute } from './ingest/http.js';
 import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
 import { wireAzureInputs } from './ingest/azure/wire.js';
+import { alertProcessor } from './ingest/intake.js';
+import { ownedAccounts } from './fleet/config.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -30,6 +32,8 @@ export interface App {
 export interface AppOptions {
   log: Logger;
   outputs?: Output[];
+  /** Test seams of the queue inputs (SQS / Pub/Sub clients, reconnect clock). */
+  ingest?: Pick<Parameters<typeof createIngestRuntime>[1], 'sqsClientFactory' | 'pubSubFactory' | 'sleep'>;
 }
 
 /** Builds and starts the daemon from a validated config. */
@@ -44,10 +48,11 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     ledger: new DriftLedger(config.detection.dedup_window_seconds * 1000, path.join(config.storage.dir, 'open-drifts.json')),
     detection: config.detection,
     exporterName: config.server.name,
+    ownedAccounts: ownedAccounts(config.fleet, config.states),
   });
   const server = new HttpServer(config.server, log);
   let listening = false;
-  const ingest = createIngestRuntime(config, { pipeline, metrics, log });
+  const ingest = createIngestRuntime(config, { processor: alertProcessor(pipeline, metrics), metrics, log, ...opts.ingest });
   metrics.sources.inputConnected = () => [...ingest.connected(listening), ...azure.connected(listening)];
 
   server.route('GET', '/metrics', async (_req, res) => {

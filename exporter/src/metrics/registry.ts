@@ -25,6 +25,8 @@ export class Metrics {
   readonly eventProcessing: Histogram;
   readonly eventLag: Histogram;
   readonly outputSent: Counter<'output' | 'status'>;
+  readonly eventsSkipped: Counter<'reason'>;
+  readonly inputLag: Histogram<'input'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -65,6 +67,8 @@ export class Metrics {
       name: 'tfdrift_input_connected', help: '1 when the input is connected/listening, else 0.', labelNames: ['input'], registers: [r],
       collect() { this.reset(); for (const s of sources.inputConnected?.() ?? []) this.set(s.labels, s.value); },
     });
+    this.eventsSkipped = new Counter({ name: 'tfdrift_events_skipped_total', help: 'Events left to another exporter of the fleet (not_owned: an account this shard does not own).', labelNames: ['reason'], registers: [r] });
+    this.inputLag = new Histogram({ name: 'tfdrift_input_lag_seconds', help: 'Receipt by a queue input (EventBridge/SQS, Pub/Sub) minus the event time the cloud recorded.', labelNames: ['input'], buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900], registers: [r] });
     const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
     build.set({ version: VERSION }, 1);
   }

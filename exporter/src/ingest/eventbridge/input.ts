@@ -21,6 +21,8 @@ export const defaultSqsClientFactory: SqsClientFactory = (queueUrl, config) =>
   new SQSClient({
     region: config.region || queueRegion(queueUrl) || 'us-east-1',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // A stalled connection must not hold the loop forever: long polls end after wait_time_seconds.
+    requestHandler: { requestTimeout: (config.wait_time_seconds + 30) * 1000, connectionTimeout: 10_000 },
     ...(config.role_arn
       ? { credentials: fromTemporaryCredentials({ params: { RoleArn: config.role_arn, RoleSessionName: 'tfdrift-eventbridge', ...(config.external_id ? { ExternalId: config.external_id } : {}) } }) }
       : {}),

@@ -220,7 +220,11 @@ export class SqsPeer {
       }
       if (closed || !this.server) {
         // The client went away or the peer went down: what was just taken goes back.
-        for (const m of got) (m.visibleAt = this.now()), (m.receipt = null), m.receiveCount--;
+        for (const m of got) {
+          m.visibleAt = this.now();
+          m.receipt = null;
+          m.receiveCount--;
+        }
         return;
       }
     }

@@ -37,7 +37,7 @@ async function promQuery(url: string, q: string): Promise<{ metric: Record<strin
 
 const ALL_STATES = (YAML.parse(readFileSync(path.join(DEMO_DIR, 'config.yaml'), 'utf8')) as { states: Record<string, unknown>[] }).states.map((s) => ({
   ...s, path: path.join(DEMO_DIR, String(s.path)),
-})) as ({ account_id: string } & Record<string, unknown>)[];
+})) as unknown as ({ account_id: string } & Record<string, unknown>)[];
 
 describe('a fleet of three exporters sharded by account, one Prometheus', () => {
   const shards: { app: App; out: ReturnType<typeof collectingOutput>; accounts: string[]; name: string }[] = [];

@@ -51,7 +51,9 @@ describe('inputs.aws_eventbridge: CloudTrail → EventBridge → SQS (loopback S
     for (const r of records.slice(0, 5)) peer.send('tfdrift', eventBridgeEvent(r));
     peer.send('tfdrift', eventBridgeEvent({ ...records[0], eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com' }, 'AWS Console Sign In via CloudTrail'));
 
-    const { app, out } = await startWith(tempDir(), queue);
+    // One poller keeps the queue's order, so the comparison with the native path (file order) holds
+    // for order-sensitive records (a create and a delete of one resource); other tests use two.
+    const { app, out } = await startWith(tempDir(), queue, { pollers_per_queue: 1 });
     await until(() => peer!.depth('tfdrift') === 0, 120_000, 'the queue to drain');
     await app.ingest.alerts.idle();
 
@@ -138,7 +140,7 @@ describe('inputs.aws_eventbridge: CloudTrail → EventBridge → SQS (loopback S
     for (const r of records) peer.send('tfdrift', eventBridgeEvent(r));
     peer.holdDeletes = true; // the child receives and journals, but its delete never completes
     const dir = tempDir();
-    const child = await startChild(dir, inputConfig(queue), AWS_ENV);
+    const child = await startChild(dir, inputConfig(queue, { pollers_per_queue: 1 }), AWS_ENV);
     try {
       await until(() => child.records().length > 0 && peer!.calls.includes('DeleteMessageBatch'), 120_000, 'the child to report drift and send its delete');
     } finally {
@@ -150,12 +152,12 @@ describe('inputs.aws_eventbridge: CloudTrail → EventBridge → SQS (loopback S
     peer.holdDeletes = false;
     peer.advance(31);
 
-    const { app, out } = await startWith(dir, queue);
+    const { app, out } = await startWith(dir, queue, { pollers_per_queue: 1 });
     await until(() => peer!.depth('tfdrift') === 0, 120_000, 'redelivery and delete');
     await app.ingest.alerts.idle();
     const all = [...before, ...out.records].map((r) => r.drift_id).sort();
     expect(all).toEqual(expected); // every drift once: none lost, none repeated
-    expect(peer.redeliveredDeletes).toBe(10); // the batch the child held was received again, then deleted
+    expect(peer.redeliveredDeletes).toBeGreaterThanOrEqual(10); // the batches the child held were received again, then deleted
   }, 240_000);
 });
 

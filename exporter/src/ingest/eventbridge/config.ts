@@ -22,6 +22,8 @@ export const awsEventBridgeConfigSchema = z
     external_id: z.string().default(''),
     /** ReceiveMessage batch size (SQS allows 1–10). */
     max_messages: z.number().int().min(1).max(10).default(10),
+    /** Concurrent long-poll loops per queue: one receive → journal → delete cycle each, side by side. */
+    pollers_per_queue: z.number().int().min(1).max(32).default(2),
     /** Long polling (SQS allows 0–20 s). */
     wait_time_seconds: z.number().int().min(0).max(20).default(20),
     /** Visibility timeout asked for on receive; 0 keeps the queue's own. */

@@ -67,12 +67,15 @@ export class EventBridgeInput {
   }
 
   start(): void {
-    for (const queue of this.config.queues) this.loops.push(this.poll(queue));
+    for (const queue of this.config.queues) {
+      const client = (this.deps.clientFactory ?? defaultSqsClientFactory)(queue, this.config);
+      const loops = Array.from({ length: this.config.pollers_per_queue }, () => this.poll(client, queue));
+      this.loops.push(Promise.allSettled(loops).then(() => client.destroy()));
+    }
     this.deps.log.info('aws_eventbridge input started', { queues: this.config.queues });
   }
 
-  private async poll(queue: string): Promise<void> {
-    const client = (this.deps.clientFactory ?? defaultSqsClientFactory)(queue, this.config);
+  private async poll(client: Pick<SQSClient, 'send'>, queue: string): Promise<void> {
     const sleep = this.deps.sleep ?? sleepFor;
     const { signal } = this.abort;
     let backoff = this.config.reconnect.initial_ms;
@@ -107,7 +110,6 @@ export class EventBridgeInput {
       }
     } finally {
       this.up.set(queue, false);
-      client.destroy();
     }
   }
 

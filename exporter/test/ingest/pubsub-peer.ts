@@ -44,6 +44,7 @@ export class PubSubPeer {
   private readonly subs = new Map<string, PeerMessage[]>();
   private readonly streams = new Set<PullStream>();
   private offsetMs = 0;
+  private pumpScheduled = false;
   port = 0;
   /** RPC names as received (StreamingPull once per stream opened). */
   readonly calls: string[] = [];
@@ -67,8 +68,20 @@ export class PubSubPeer {
   publish(subscription: string, data: string | Buffer): string {
     const id = String(Math.floor(Math.random() * 1e15));
     this.list(subscription).push({ id, data: Buffer.from(data), publishTime: this.now(), attempts: 0, lease: null });
-    this.pump();
+    // Coalesced: what is published in one turn goes out in one StreamingPullResponse, as Pub/Sub batches.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
+    }
     return id;
+  }
+
+  /** StreamingPull streams open now. */
+  get openStreams(): number {
+    return this.streams.size;
   }
 
   /** Messages not yet acknowledged (leased or not). */

@@ -20,13 +20,17 @@ export function queueRegion(queueUrl: string): string | null {
 export const defaultSqsClientFactory: SqsClientFactory = (queueUrl, config) =>
   new SQSClient({
     region: config.region || queueRegion(queueUrl) || 'us-east-1',
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // A queue URL on another host (VPC endpoint, a local SQS) is its own endpoint.
+    ...(config.endpoint || !queueRegion(queueUrl) ? { endpoint: config.endpoint || new URL(queueUrl).origin } : {}),
     // A stalled connection must not hold the loop forever: long polls end after wait_time_seconds.
     requestHandler: { requestTimeout: (config.wait_time_seconds + 30) * 1000, connectionTimeout: 10_000 },
     ...(config.role_arn
       ? { credentials: fromTemporaryCredentials({ params: { RoleArn: config.role_arn, RoleSessionName: 'tfdrift-eventbridge', ...(config.external_id ? { ExternalId: config.external_id } : {}) } }) }
       : {}),
   });
+
+/** Delete batches in flight per poller before it waits (bounds what a stalled endpoint holds). */
+const MAX_PENDING_DELETES = 4;
 
 const sleepFor = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -79,6 +83,8 @@ export class EventBridgeInput {
     const sleep = this.deps.sleep ?? sleepFor;
     const { signal } = this.abort;
     let backoff = this.config.reconnect.initial_ms;
+    // Deletes run behind the next receive (the records are journaled already), a few at a time.
+    const deletes = new Set<Promise<void>>();
     try {
       while (!signal.aborted) {
         let messages: Message[];
@@ -106,15 +112,16 @@ export class EventBridgeInput {
         if (this.up.get(queue) === false) this.deps.log.info('aws_eventbridge: receiving again', { queue });
         this.up.set(queue, true);
         backoff = this.config.reconnect.initial_ms;
-        if (messages.length > 0) await this.handle(client, queue, messages);
+        if (messages.length > 0) await this.handle(client, queue, messages, deletes);
       }
     } finally {
       this.up.set(queue, false);
+      await Promise.allSettled(deletes);
     }
   }
 
   /** Journals the batch's records, then deletes what is journaled or ignored; hides poison. */
-  private async handle(client: Pick<SQSClient, 'send'>, queue: string, messages: Message[]): Promise<void> {
+  private async handle(client: Pick<SQSClient, 'send'>, queue: string, messages: Message[], deletes: Set<Promise<void>>): Promise<void> {
     const m = this.deps.metrics;
     const receivedAt = process.hrtime.bigint();
     const now = Date.now();
@@ -155,8 +162,12 @@ export class EventBridgeInput {
       }
       this.stats.journaled += payloads.length;
     }
-    await this.delete(client, queue, done);
-    for (const msg of poison) await this.hide(client, queue, msg);
+    while (deletes.size >= MAX_PENDING_DELETES) await Promise.race(deletes);
+    const pending = this.delete(client, queue, done).then(async () => {
+      for (const msg of poison) await this.hide(client, queue, msg);
+    });
+    deletes.add(pending);
+    void pending.finally(() => deletes.delete(pending));
   }
 
   private async delete(client: Pick<SQSClient, 'send'>, queue: string, messages: Message[]): Promise<void> {

@@ -14,6 +14,8 @@ import { errorMessage } from './util/errors.js';
 import { falcoHttpRoute } from './ingest/http.js';
 import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
 import { wireAzureInputs } from './ingest/azure/wire.js';
+import { alertProcessor } from './ingest/intake.js';
+import { ownedAccounts } from './fleet/config.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -37,6 +39,8 @@ const RELOAD_WAIT_SECONDS = 5;
 export interface AppOptions {
   log: Logger;
   outputs?: Output[];
+  /** Test seams of the queue inputs (SQS / Pub/Sub clients, reconnect clock). */
+  ingest?: Pick<Parameters<typeof createIngestRuntime>[1], 'sqsClientFactory' | 'pubSubFactory' | 'sleep'>;
 }
 
 /** Builds and starts the daemon from a validated config. */
@@ -56,10 +60,11 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     }),
     detection: config.detection,
     exporterName: config.server.name,
+    ownedAccounts: ownedAccounts(config.fleet, config.states),
   });
   const server = new HttpServer(config.server, log, metrics.httpRejected);
   let listening = false;
-  const ingest = createIngestRuntime(config, { pipeline, metrics, log });
+  const ingest = createIngestRuntime(config, { processor: alertProcessor(pipeline, metrics), metrics, log, ...opts.ingest });
   metrics.sources.inputConnected = () => [...ingest.connected(listening), ...azure.connected(listening)];
 
   server.route('GET', '/metrics', async (_req, res) => {

@@ -15,9 +15,9 @@ import { resolveAgainstState, resolvedRecord } from './detect/resolve.js';
 import { applyIgnoreRules, eventSuppression } from './detect/suppress.js';
 import { IgnoreRules } from './detect/ignore.js';
 import { detectionConfigSchema, type DetectionConfig, type SeverityRule } from './detect/config.js';
-import { type FalcoAlert, falcoContext, parseFalcoAlert } from './ingest/falco.js';
 import { InputError, errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
+import { ownsAccount } from './fleet/config.js';
 import { VERSION } from './version.js';
 
 export { isTerraformCall } from './detect/suppress.js';
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   now?: () => Date;
   /** `exporter` field of every record (config `server.name`); default the host name. */
   exporterName?: string;
+  /** A fleet shard's accounts by provider (fleet/config.ts); null or absent: every account. */
+  ownedAccounts?: Map<string, Set<string>> | null;
 }
 
 export type ProcessOutcome =
@@ -72,33 +74,19 @@ export class Pipeline {
     o.states.on('reloaded', ({ index }: { index: StateIndex }) => this.resolveAfterReload(index));
   }
 
+  /** The enabled providers (inputs pick the one that reads their format). */
+  get providers(): readonly ProviderAdapter[] {
+    return this.o.providers;
+  }
+
   provider(id: ProviderId): ProviderAdapter | undefined {
     return this.o.providers.find((p) => p.id === id);
   }
 
-  private fail(reason: string, message: string): ProcessOutcome {
+  /** Counts a failure an input detected (bad body, unknown source) the way the pipeline counts its own. */
+  fail(reason: string, message: string): ProcessOutcome {
     this.o.metrics.eventsFailed.inc({ reason });
     return { status: 'failed', reason, message };
-  }
-
-  /** A Falco alert body (already JSON-parsed), from HTTP, gRPC or a file. */
-  processFalcoAlert(body: unknown, input: string, receivedAt = process.hrtime.bigint()): ProcessOutcome {
-    let alert: FalcoAlert;
-    try {
-      alert = parseFalcoAlert(body);
-    } catch (err) {
-      return this.fail(err instanceof InputError ? err.reason : 'bad_alert', errorMessage(err));
-    }
-    this.o.metrics.eventsReceived.inc({ input, source: boundedSource(alert.source) });
-    const provider = this.o.providers.find((p) => p.falcoSources.includes(alert.source));
-    if (!provider) return this.fail('unknown_source', `no provider handles Falco source "${alert.source}"`);
-    let event: AuditEvent;
-    try {
-      event = provider.fromFalco(alert.outputFields, falcoContext(alert));
-    } catch (err) {
-      return this.fail(err instanceof InputError ? err.reason : 'bad_output_fields', errorMessage(err));
-    }
-    return this.processEvent(event, receivedAt);
   }
 
   /** A native audit record (CloudTrail record, GCP LogEntry, Azure activity record). */
@@ -117,6 +105,11 @@ export class Pipeline {
     const m = this.o.metrics;
     const provider = this.provider(event.provider);
     if (!provider) return this.fail('unknown_provider', `provider ${event.provider} is not enabled`);
+    if (!ownsAccount(this.o.ownedAccounts ?? null, event.provider, event.accountId)) {
+      // Another shard of the fleet owns this account: neither drift nor unmanaged noise here.
+      m.eventsSkipped.inc({ reason: 'not_owned' });
+      return { status: 'no_drift', reasons: ['not_owned'] };
+    }
     let resolution: Resolution;
     try {
       resolution = provider.resolve(event);
@@ -260,10 +253,4 @@ export class Pipeline {
     this.ledger.save();
     await Promise.all(this.o.outputs.map((o) => o.flush()));
   }
-}
-
-const KNOWN_SOURCES = new Set(['aws_cloudtrail', 'gcp_auditlog', 'azure_activitylog', 'aws', 'gcp', 'azure']);
-/** Keeps the `source` label bounded whatever clients send. */
-function boundedSource(source: string): string {
-  return KNOWN_SOURCES.has(source) ? source : 'other';
 }

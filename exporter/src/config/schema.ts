@@ -4,6 +4,7 @@ import { inputsConfigSchema } from '../ingest/config.js';
 import { statesConfigSchema } from '../state/config.js';
 import { outputsConfigSchema } from '../outputs/config.js';
 import { detectionConfigSchema } from '../detect/config.js';
+import { fleetConfigSchema } from '../fleet/config.js';
 
 /** Top-level keys are a contract (DESIGN.md); rooms own what is below them. */
 export const configSchema = z.strictObject({
@@ -12,6 +13,8 @@ export const configSchema = z.strictObject({
   states: statesConfigSchema,
   outputs: outputsConfigSchema.prefault({}),
   detection: detectionConfigSchema.prefault({}),
+  /** This exporter as one shard of a fleet sharded by account. */
+  fleet: fleetConfigSchema,
   storage: z
     .strictObject({
       /** Journals, spools and open drifts live here. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { azureEventHubsConfigSchema, azureHttpConfigSchema } from './azure/config.js';
+import { awsEventBridgeConfigSchema } from './eventbridge/config.js';
+import { gcpPubSubConfigSchema } from './pubsub/config.js';
 
 export const inputsConfigSchema = z.strictObject({
   falco_http: z
@@ -53,6 +55,10 @@ export const inputsConfigSchema = z.strictObject({
   azure_http: azureHttpConfigSchema,
   /** Direct Event Hubs consumer for the Activity Log diagnostic-settings export. */
   azure_event_hubs: azureEventHubsConfigSchema,
+  /** CloudTrail via an EventBridge rule → SQS (seconds instead of Falco's S3 minutes). */
+  aws_eventbridge: awsEventBridgeConfigSchema,
+  /** Cloud Audit Logs via a log sink → Pub/Sub (full entries: request, policyDelta, status). */
+  gcp_pubsub: gcpPubSubConfigSchema,
   /** Recently seen alerts remembered to drop redeliveries (same CloudTrail event ID or identical fields); 0 disables. */
   dedup_keys: z.number().int().nonnegative().default(100_000),
 });

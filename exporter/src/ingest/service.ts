@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Metrics } from '../metrics/registry.js';
-import type { Pipeline, ProcessOutcome } from '../pipeline.js';
+import type { ProcessOutcome } from '../pipeline.js';
+import type { ProviderId } from '../model/event.js';
+import type { AlertProcessor } from './intake.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { isRecord } from '../util/paths.js';
@@ -8,17 +10,26 @@ import { Journal, type JournalEntry, type JournalOptions } from './journal.js';
 import { alertFromResponse, decodeFalcoResponse } from './proto.js';
 
 /** Input names as they appear in metrics, and their one-byte codes in journal frames. */
-export const INPUTS = ['falco_http', 'falco_grpc'] as const;
+export const INPUTS = ['falco_http', 'falco_grpc', 'aws_eventbridge', 'gcp_pubsub'] as const;
 export type InputName = (typeof INPUTS)[number];
-/** What a journal frame holds: JSON alert text, or a gRPC `response` as received (protobuf). */
+/**
+ * What a journal frame holds: JSON alert text, a gRPC `response` as received (protobuf), or a
+ * native audit record as JSON text (a CloudTrail record from EventBridge, a GCP LogEntry).
+ */
 export type PayloadKind = InputName | 'falco_grpc_protobuf';
-const INPUT_CODE: Record<PayloadKind, number> = { falco_http: 1, falco_grpc: 2, falco_grpc_protobuf: 3 };
+const INPUT_CODE: Record<PayloadKind, number> = { falco_http: 1, falco_grpc: 2, falco_grpc_protobuf: 3, aws_eventbridge: 4, gcp_pubsub: 5 };
+/** Inputs whose frames are native records, and the provider that reads them. */
+const NATIVE: Partial<Record<number, { input: InputName; provider: ProviderId }>> = {
+  [INPUT_CODE.aws_eventbridge]: { input: 'aws_eventbridge', provider: 'aws' },
+  [INPUT_CODE.gcp_pubsub]: { input: 'gcp_pubsub', provider: 'gcp' },
+};
 
 export interface AlertIngestOptions {
   /** Journal directory (storage.dir/journal). */
   dir: string;
   journal: JournalOptions;
-  pipeline: Pick<Pipeline, 'processFalcoAlert'>;
+  /** Turns journaled payloads into pipeline events (ingest/intake.ts). */
+  pipeline: AlertProcessor;
   metrics: Metrics;
   log: Logger;
   /** The Falco `source` name that carries Azure activity records; normalised to azure_activitylog. */
@@ -47,11 +58,24 @@ class RecentKeys {
  * hash of source and fields (gRPC reconnects and HTTP client retries resend identical alerts).
  */
 export function alertKey(alert: Record<string, unknown>): string | null {
+  if (!('output_fields' in alert)) return null;
   const fields = alert.output_fields;
   if (!isRecord(fields)) return null;
   const id = fields['ct.id'];
   if (typeof id === 'string' && id !== '' && id !== '<NA>') return `ct\u0000${id}`;
   return createHash('sha1').update(JSON.stringify([alert.source ?? null, fields])).digest('base64');
+}
+
+/**
+ * The identity of a native record across redeliveries: CloudTrail's `eventID` (the same key as
+ * a Falco alert's `ct.id`, so one event arriving by both paths counts once), a GCP LogEntry's
+ * `insertId` (with its log and timestamp, as Logging deduplicates).
+ */
+export function recordKey(provider: ProviderId, record: Record<string, unknown>): string | null {
+  if (provider === 'aws' && typeof record.eventID === 'string' && record.eventID !== '') return `ct\u0000${record.eventID}`;
+  if (provider === 'gcp' && typeof record.insertId === 'string' && record.insertId !== '')
+    return `gcp\u0000${String(record.logName ?? '')}\u0000${String(record.timestamp ?? '')}\u0000${record.insertId}`;
+  return null;
 }
 
 /**
@@ -146,7 +170,8 @@ export class AlertIngest {
 
   /** Processes one journaled alert; true when it emitted (or may have emitted) records. */
   private processEntry(entry: JournalEntry): boolean {
-    const input: InputName = entry.input === INPUT_CODE.falco_http ? 'falco_http' : 'falco_grpc';
+    const native = NATIVE[entry.input];
+    const input: InputName = native?.input ?? (entry.input === INPUT_CODE.falco_http ? 'falco_http' : 'falco_grpc');
     // Receipt times from an earlier process are meaningless on this clock; count from now.
     const receivedAt = entry.offset >= this.journal.startOffset ? entry.receivedAt : process.hrtime.bigint();
     let alert: unknown = entry.value;
@@ -170,8 +195,8 @@ export class AlertIngest {
     }
     if (isRecord(alert)) {
       const azure = this.o.azureSource;
-      if (azure && azure !== 'azure_activitylog' && alert.source === azure) alert.source = 'azure_activitylog';
-      const key = this.dedup ? alertKey(alert) : null;
+      if (!native && azure && azure !== 'azure_activitylog' && alert.source === azure) alert.source = 'azure_activitylog';
+      const key = this.dedup ? (native ? recordKey(native.provider, alert) : alertKey(alert)) : null;
       if (key !== null && this.dedup!.seen(key)) {
         this.o.metrics.eventsSuppressed.inc({ reason: 'duplicate_alert' });
         this.o.onProcessed?.(receivedAt, null);
@@ -180,7 +205,9 @@ export class AlertIngest {
     }
     let outcome: ProcessOutcome | null = null;
     try {
-      outcome = this.o.pipeline.processFalcoAlert(alert, input, receivedAt);
+      if (!native) outcome = this.o.pipeline.processFalcoAlert(alert, input, receivedAt);
+      else if (this.o.pipeline.processRecord) outcome = this.o.pipeline.processRecord(native.provider, alert, input, receivedAt);
+      else throw new Error(`no record processor for ${input}`);
     } catch (err) {
       // The pipeline reports bad input as outcomes; a throw is a bug, and must not stop the journal.
       this.o.metrics.eventsFailed.inc({ reason: 'internal_error' });

@@ -45,6 +45,8 @@ export class Metrics {
   readonly outputSent: Counter<'output' | 'status'>;
   readonly httpRejected: Counter<'reason'>;
   readonly driftsEvicted: Counter<'change_type'>;
+  readonly eventsSkipped: Counter<'reason'>;
+  readonly inputLag: Histogram<'input'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -87,6 +89,8 @@ export class Metrics {
     });
     this.httpRejected = new Counter({ name: 'tfdrift_http_requests_rejected_total', help: 'Requests and connections the server turned away, by reason: missing_credential, invalid_credential, request_timeout (slow headers or body), bad_request, connection_limit.', labelNames: ['reason'], registers: [r] });
     this.driftsEvicted = new Counter({ name: 'tfdrift_drifts_evicted_total', help: 'Open drifts dropped from the ledger to stay within detection.max_open_drifts (oldest last-seen first); not reported as resolved.', labelNames: ['change_type'], registers: [r] });
+    this.eventsSkipped = new Counter({ name: 'tfdrift_events_skipped_total', help: 'Events left to another exporter of the fleet (not_owned: an account this shard does not own).', labelNames: ['reason'], registers: [r] });
+    this.inputLag = new Histogram({ name: 'tfdrift_input_lag_seconds', help: 'Receipt by a queue input (EventBridge/SQS, Pub/Sub) minus the event time the cloud recorded.', labelNames: ['input'], buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900], registers: [r] });
     const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
     build.set({ version: VERSION }, 1);
     for (const reason of INITIAL_LABELS.suppressed) this.eventsSuppressed.inc({ reason }, 0);
@@ -94,5 +98,6 @@ export class Metrics {
     for (const provider of INITIAL_LABELS.providers) this.eventsUnmapped.inc({ provider }, 0);
     for (const reason of INITIAL_LABELS.rejected) this.httpRejected.inc({ reason }, 0);
     for (const change_type of INITIAL_LABELS.changeTypes) this.driftsEvicted.inc({ change_type }, 0);
+    this.eventsSkipped.inc({ reason: 'not_owned' }, 0);
   }
 }

@@ -12,8 +12,9 @@ const dir = process.env.STORAGE_DIR!;
 const slowMs = Number(process.env.SLOW_MS ?? '0');
 const config = ingestConfig(dir, { detection: { dedup_window_seconds: 0 }, inputs: { dedup_keys: 0 } });
 const app = await startApp(config, { log: silentLogger(), outputs: [stdoutOutput('jsonl')] });
-const process1 = app.pipeline.processFalcoAlert.bind(app.pipeline);
-app.pipeline.processFalcoAlert = (body, input, receivedAt) => {
+const processor = app.ingest.processor;
+const process1 = processor.processFalcoAlert.bind(processor);
+processor.processFalcoAlert = (body, input, receivedAt) => {
   const until = Date.now() + slowMs;
   while (Date.now() < until) {
     // busy: a slow detector

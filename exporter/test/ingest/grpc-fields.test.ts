@@ -10,11 +10,11 @@ describe('gRPC output_fields are strings', () => {
     const readOnly = (await corpusCloudTrail()).find((r) => r.readOnly === true && r.eventName === 'DescribeInstances')!;
     const ro = alertFromResponse(responseFromCloudTrail(readOnly));
     expect((ro.output_fields as Record<string, unknown>)['ct.readonly']).toBe('true');
-    expect(h.pipeline.processFalcoAlert(ro, 'falco_grpc')).toEqual({ status: 'no_drift', reasons: ['read_only'] });
+    expect(h.processor.processFalcoAlert(ro, 'falco_grpc')).toEqual({ status: 'no_drift', reasons: ['read_only'] });
     const write = demoRecords().find((r) => r.eventName === 'AuthorizeSecurityGroupIngress')!;
     const wr = alertFromResponse(responseFromCloudTrail(write));
     expect((wr.output_fields as Record<string, unknown>)['ct.readonly']).toBe('false');
-    const outcome = h.pipeline.processFalcoAlert(wr, 'falco_grpc');
+    const outcome = h.processor.processFalcoAlert(wr, 'falco_grpc');
     expect(outcome.status).toBe('drift');
     expect(outcome.status === 'drift' && outcome.records[0]).toMatchObject({ resource_type: 'aws_security_group', change_type: 'modified', falco: { priority: 'Warning', hostname: 'falco-grpc-0' } });
     await h.ingest.close();

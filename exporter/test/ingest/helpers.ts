@@ -92,6 +92,7 @@ export async function ingestHarness(overrides: Record<string, unknown> = {}) {
   const { Pipeline } = await import('../../src/pipeline.js');
   const { allProviders } = await import('../../src/providers/registry.js');
   const { AlertIngest } = await import('../../src/ingest/service.js');
+  const { alertProcessor } = await import('../../src/ingest/intake.js');
   const { silentLogger } = await import('../../src/util/logger.js');
   const config = ingestConfig(tempDir(), overrides);
   const metrics = new Metrics({ defaultMetrics: false });
@@ -100,6 +101,7 @@ export async function ingestHarness(overrides: Record<string, unknown> = {}) {
   const out = collectingOutput();
   const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [out], metrics, log: silentLogger() });
   const processed = new Map<string, number>();
+  const processor = alertProcessor(pipeline, metrics);
   const ingest = new AlertIngest({
     dir: path.join(config.storage.dir, 'journal'),
     journal: { fsync: 'always', fsyncIntervalMs: 100, segmentBytes: 1 << 20, maxBytes: 1 << 30 },
@@ -107,7 +109,7 @@ export async function ingestHarness(overrides: Record<string, unknown> = {}) {
       processFalcoAlert(body, input, receivedAt) {
         const id = (body as { output_fields?: Record<string, unknown> })?.output_fields?.['ct.id'];
         if (typeof id === 'string') processed.set(id, (processed.get(id) ?? 0) + 1);
-        return pipeline.processFalcoAlert(body, input, receivedAt);
+        return processor.processFalcoAlert(body, input, receivedAt);
       },
     },
     metrics,
@@ -115,7 +117,7 @@ export async function ingestHarness(overrides: Record<string, unknown> = {}) {
     dedupKeys: config.inputs.dedup_keys,
   });
   ingest.start();
-  return { config, metrics, states, out, pipeline, processed, ingest, log: silentLogger() };
+  return { config, metrics, states, out, pipeline, processor, processed, ingest, log: silentLogger() };
 }
 
 /** The drift IDs the native (non-Falco) path finds for these CloudTrail records: the expected answer for a Falco input. */

@@ -10,6 +10,7 @@ import { exists, parseEnvFile, readText, readYaml, type Doc } from './stack.js';
 const DOCS = [
   'docs/setup.md',
   'docs/production.md',
+  'docs/realtime.md',
   'docs/troubleshooting.md',
   'docs/runbook.md',
   'deploy/kubernetes/README.md',

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Metrics } from '../../metrics/registry.js';
 import { Pipeline } from '../../pipeline.js';
+import { alertProcessor } from '../../ingest/intake.js';
 import { allProviders } from '../../providers/registry.js';
 import { StateStore } from '../../state/store.js';
 import type { StateSourceConfig } from '../../state/config.js';
@@ -73,6 +74,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   if (loaded.errors.length > 0) throw new CliError(loaded.errors.map((e) => `state ${e.name}: ${e.error}`).join('\n'));
   const providers = allProviders();
   const pipeline = new Pipeline({ providers, states, outputs: [output], metrics, log, ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
+  const falco = alertProcessor(pipeline, metrics);
   const summary: ReplaySummary = { records: 0, withDrift: 0, drifts: 0, badInput: 0, failed: 0, noDrift: 0, byReason: {} };
   const count = (reason: string): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + 1);
   const files = await expandPaths(opts.events).catch((err: Error) => {
@@ -91,7 +93,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
         continue;
       }
       let outcome;
-      if (item.kind === 'falco') outcome = pipeline.processFalcoAlert(item.value, 'file');
+      if (item.kind === 'falco') outcome = falco.processFalcoAlert(item.value, 'file');
       else {
         const provider = providers.find((p) => p.id === item.provider);
         if (!provider) {

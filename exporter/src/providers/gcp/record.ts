@@ -262,7 +262,13 @@ export function auditEventFromGcpFalcoFields(fields: Record<string, unknown>, fa
   return auditEventFromLogEntry(entry, falco);
 }
 
-/** The output_fields Falco sends for a LogEntry under a tfdrift rule (strings, `<NA>` when absent). Demo and tests. */
+/**
+ * The output_fields the gcpaudit plugin (0.8.1) sends for a LogEntry under a tfdrift rule. Its
+ * extract.go reads every field with fastjson's GetStringBytes, which yields nothing for JSON
+ * objects and arrays: `gcp.request`, `gcp.policyDelta` and `gcp.authorizationInfo` arrive as
+ * "" whenever the entry carries them (as it always does), `<NA>` when absent; only
+ * `gcp.resourceLabels` is marshalled whole. There is no status field. Demo and tests.
+ */
 export function gcpFalcoFieldsFromLogEntry(entry: Record<string, unknown>): Record<string, string> {
   const p = isRecord(entry.protoPayload) ? entry.protoPayload : {};
   const res = isRecord(entry.resource) ? entry.resource : {};
@@ -271,7 +277,10 @@ export function gcpFalcoFieldsFromLogEntry(entry: Record<string, unknown>): Reco
   const auth = isRecord(p.authenticationInfo) ? p.authenticationInfo : {};
   const NA = '<NA>';
   const json = (v: unknown): string => (v === undefined || v === null ? NA : JSON.stringify(v));
-  const sd = isRecord(p.serviceData) && isRecord(p.serviceData.policyDelta) ? p.serviceData.policyDelta.bindingDeltas : undefined;
+  // GetStringBytes: the string itself, "" for any other JSON value, <NA> when the path is absent.
+  const plugin = (v: unknown): string => (v === undefined ? NA : typeof v === 'string' ? v : '');
+  const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((cur, k) => (isRecord(cur) ? cur[k] : undefined), o);
+  const deltas = res.type === 'gcs_bucket' ? at(p, 'serviceData', 'policyDelta', 'bindingDeltas') : at(p, 'metadata', 'datasetChange', 'bindingDeltas');
   const zone = str(labels.zone);
   return {
     'gcp.time': str(entry.timestamp) ?? NA,
@@ -286,9 +295,9 @@ export function gcpFalcoFieldsFromLogEntry(entry: Record<string, unknown>): Reco
     'gcp.projectId': str(labels.project_id) ?? NA,
     // The plugin reports the region for zonal resources (it strips the zone letter).
     'gcp.location': str(labels.location) ?? str(labels.region) ?? (zone ? zone.slice(0, -2) : NA),
-    'gcp.request': json(p.request),
-    'gcp.policyDelta': json(sd),
-    'gcp.authorizationInfo': json(p.authorizationInfo),
+    'gcp.request': plugin(p.request),
+    'gcp.policyDelta': plugin(deltas),
+    'gcp.authorizationInfo': plugin(p.authorizationInfo),
   };
 }
 

@@ -37,8 +37,11 @@ export function indexAzureTables(tables: MappingTables): AzureTables {
   return { rows, unmapped, namespaces };
 }
 
-/** Categories whose records report changes; Policy, Recommendation, Security, ServiceHealth... do not. */
-const CHANGE_CATEGORIES = new Set(['administrative']);
+/**
+ * Categories whose records report changes; Policy, Recommendation, Security, ServiceHealth... do
+ * not. Older Event Hubs exports (2017–2018) label Administrative records `Write`/`Delete`/`Action`.
+ */
+const CHANGE_CATEGORIES = new Set(['administrative', 'write', 'delete', 'action']);
 
 /** Virtual machines: the request body tells Windows from Linux; the table lists Linux first. */
 function preferOs(event: AuditEvent, change: ResourceChange): ResourceChange {
@@ -65,11 +68,13 @@ export function resolveAzure(event: AuditEvent, t: AzureTables, dedup: Correlati
     if (t.unmapped.has(op) || op.endsWith('/action')) return { status: 'ignored', reason: 'not_mutating' };
     return { status: 'unmapped' };
   }
-  // Only a Succeeded record reports a change; Started/Accepted precede it under the same correlation ID.
-  if (status !== 'succeeded') return { status: 'ignored', reason: 'not_mutating' };
-  if (!dedup.first(event)) return { status: 'ignored', reason: 'not_mutating' };
+  // Accepted (an EndRequest of an asynchronous write, HTTP 200/202) and Succeeded both prove the
+  // write was taken; Started alone does not (a Failed may follow). One drift per operation.
+  if (status !== 'succeeded' && status !== 'accepted') return { status: 'ignored', reason: 'not_mutating' };
+  if (dedup.reported(event)) return { status: 'ignored', reason: 'not_mutating' };
   const changes = applyEventSpec(event, row.spec).map((c) => (op === 'microsoft.compute/virtualmachines/write' ? preferOs(event, c) : c));
   if (changes.length === 0) return { status: 'unresolved', reason: 'resource_id_not_found' };
+  dedup.remember(event);
   return { status: 'mapped', changes };
 }
 

@@ -346,11 +346,11 @@ export const COMPARATORS: Record<string, Comparator> = {
  * True when a state resource is one the event concerns: its constant attributes match and its
  * normalised value shares an element with the event's (a revoked rule, a detached policy).
  */
-export function matchesResource(attributes: Record<string, unknown>, match: { compare: string; value: unknown; attributes?: Record<string, string> }): boolean {
+export function matchesResource(attributes: Record<string, unknown>, match: { compare: string; value: unknown; attributes?: Record<string, string>; attribute?: string }): boolean {
   for (const [k, v] of Object.entries(match.attributes ?? {})) if (attributes[k] !== v) return false;
   const cmp = comparator(match.compare);
   const fromEvent = cmp.normalise(match.value);
-  const fromState = cmp.normalise([attributes]);
+  const fromState = cmp.normalise(match.attribute ? attributes[match.attribute] : [attributes]);
   const asList = (x: unknown): string[] => (Array.isArray(x) ? x : x === null || x === undefined ? [] : [x]).map(canonical);
   const wanted = new Set(asList(fromEvent));
   return asList(fromState).some((x) => wanted.has(x));

@@ -104,8 +104,14 @@ export function callChange(event: AuditEvent, cand: TargetCandidate, res: StateR
   return { attribute, expected: secret ? REDACTED : expected, actual: null, detail };
 }
 
+/** Targets the event concerns first; those whose attributes it does not touch only as a fallback. */
+function candidateOrder(change: ResourceChange): TargetCandidate[] {
+  if (!change.candidates.some((c) => c.unconcerned)) return change.candidates;
+  return [...change.candidates.filter((c) => !c.unconcerned), ...change.candidates.filter((c) => c.unconcerned)];
+}
+
 function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateIndex, out: Detection): void {
-  for (const cand of change.candidates) {
+  for (const cand of candidateOrder(change)) {
     const match = cand.match;
     const all = index.find(event.provider, event.accountId, [cand.resourceType], cand.lookup, event.region);
     const found = match ? all.filter((res) => matchesResource(res.attributes, match)) : all;
@@ -113,7 +119,9 @@ function evaluateChange(event: AuditEvent, change: ResourceChange, index: StateI
       // The state models this relation as its own resources (rules of this group, memberships of
       // this user) and holds none for what the event added: that sub-resource is unmanaged.
       if (cand.separate && all.length > 0 && cand.kind !== 'delete') {
-        out.drifts.push({ changeType: 'unmanaged', resourceType: cand.resourceType, resourceId: cand.unmanagedId ?? change.resourceId, resource: null, changes: [], lookup: cand.lookup });
+        // What it holds (the rule, the group) rides along, so severity sees a world-open rule.
+        const held = match ? [{ attribute: match.attribute ?? match.compare, expected: null, actual: comparator(match.compare).normalise(match.value), detail: `${event.eventName} added this outside the state` }] : [];
+        out.drifts.push({ changeType: 'unmanaged', resourceType: cand.resourceType, resourceId: cand.unmanagedId ?? change.resourceId, resource: null, changes: held, lookup: cand.lookup });
         return;
       }
       continue;

@@ -22,6 +22,8 @@ export interface ResourceMatch {
   compare: string;
   value: unknown;
   attributes?: Record<string, string>;
+  /** Compare with this state attribute (`groups`) instead of the whole resource. */
+  attribute?: string;
 }
 
 export interface TargetCandidate {
@@ -36,6 +38,8 @@ export interface TargetCandidate {
   separate?: boolean;
   /** This sub-resource's ID when reported unmanaged. */
   unmanagedId?: string;
+  /** The target names attributes but the event touches none of them (tried after the targets it does concern). */
+  unconcerned?: boolean;
 }
 
 /** One resource an event touches; candidates are tried in order against state. */

@@ -10,15 +10,6 @@ const VM_ID = '/subscriptions/12345678-9abc-defg-hijk-lmnopqrstuvw/resourceGroup
 
 type Rec = Record<string, unknown>;
 const vmEntries = (): Rec[] => readFileSync(SEQUENCE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
-/**
- * The providers of one process are shared (as in the daemon), so each run gets its own
- * correlation ID: the same for all entries of the run, as in one real operation.
- */
-let run = 0;
-const asRun = (records: Rec[]): Rec[] => {
-  run++;
-  return records.map((r) => ('correlation_id' in r ? { ...r, correlation_id: `${String(r.correlation_id)}-${run}` } : { ...r, correlationId: `${String(r.correlationId)}-${run}` }));
-};
 const status = (r: Rec): string => ((r.status as { value?: string } | undefined)?.value ?? '') as string;
 
 /** A state that manages the VM of the plaso records (subscription covered). */
@@ -38,7 +29,7 @@ describe('Azure multi-part operations (Started → Accepted → Succeeded): one 
     let runs = 0;
     for (const subset of subsets(entries)) {
       for (const order of permutations(subset)) {
-        const { records } = await replay([state], [eventsFile(asRun(order))]);
+        const { records } = await replay([state], [eventsFile(order)]);
         const completed = order.some((r) => status(r) !== 'Started');
         expect(records.length, order.map(status).join(' → ')).toBe(completed ? 1 : 0);
         if (completed) {
@@ -54,7 +45,7 @@ describe('Azure multi-part operations (Started → Accepted → Succeeded): one 
 
   it('an EndRequest with status Accepted and no later Succeeded is enough (unmanaged VM)', async () => {
     const accepted = vmEntries().filter((r) => status(r) === 'Accepted');
-    const { records } = await replay([other()], [eventsFile(asRun(accepted))]);
+    const { records } = await replay([other()], [eventsFile(accepted)]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ change_type: 'unmanaged', resource_type: 'azurerm_linux_virtual_machine', resource_id: VM_ID.replace('resourceGroups', 'resourcegroups') });
   });
@@ -62,7 +53,7 @@ describe('Azure multi-part operations (Started → Accepted → Succeeded): one 
   it('the REST-shape NSG rule write (Started, Accepted, Succeeded) reports once in every order', async () => {
     const rest = readJson<{ value: Rec[] }>(path.join(AZURE_FIXTURES, 'rest-nsg-rule.json')).value;
     for (const order of permutations(rest)) {
-      const { records } = await replay([path.join(AZURE_FIXTURES, 'states/prod.tfstate')], [eventsFile(asRun(order))]);
+      const { records } = await replay([path.join(AZURE_FIXTURES, 'states/prod.tfstate')], [eventsFile(order)]);
       expect(records, order.map(status).join(' → ')).toHaveLength(1);
     }
   });

@@ -79,7 +79,7 @@ function seed(root: Record<string, unknown>, p: string, value: string): void {
     const key = keys[i];
     const last = i === keys.length - 1;
     if (key === '*') {
-      const arr = node as unknown[];
+      const arr = node as unknown as unknown[];
       if (last) arr.push(value);
       else {
         if (arr.length === 0) arr.push(keys[i + 1] === '*' ? [] : {});

@@ -6,12 +6,6 @@ type Rec = Record<string, unknown>;
 const op = (r: Rec): { id?: string; first?: boolean; last?: boolean } => (r.operation ?? {}) as { id?: string; first?: boolean; last?: boolean };
 const resourceName = (r: Rec): string => String((r.protoPayload as Rec).resourceName);
 
-/** The providers of one process are shared (as in the daemon): each run gets its own operation ID. */
-let run = 0;
-const asRun = (records: Rec[]): Rec[] => {
-  run++;
-  return records.map((r) => ({ ...r, operation: { ...op(r), id: `${String(op(r).id)}-${run}` } }));
-};
 
 /** Real long-running operations of plaso's capture: each logged as a `first` and a `last` entry. */
 function operations(): Map<string, Rec[]> {
@@ -40,7 +34,7 @@ describe('GCP long-running operations (operation.first / operation.last): one dr
       const collection = /\/(instances|firewalls|networks)\//.exec(resourceName(entries[0]))![1];
       for (const subset of subsets(entries))
         for (const order of permutations(subset)) {
-          const { records } = await replay([st], [eventsFile(asRun(order))]);
+          const { records } = await replay([st], [eventsFile(order)]);
           expect(records, `${resourceName(entries[0])}: ${order.map((e) => (op(e).first ? 'first' : 'last')).join(' → ')}`).toHaveLength(1);
           expect(records[0]).toMatchObject({ change_type: 'unmanaged', resource_type: TYPES[collection], resource_id: resourceName(entries[0]), account_id: 'fake-project' });
           runs++;
@@ -53,7 +47,7 @@ describe('GCP long-running operations (operation.first / operation.last): one dr
     const all = [...operations().values()].flat();
     const st = state();
     for (const order of [all, [...all].reverse(), [all[1], all[3], all[5], all[0], all[2], all[4]]]) {
-      const { records } = await replay([st], [eventsFile(asRun(order))]);
+      const { records } = await replay([st], [eventsFile(order)]);
       expect(records.map((r) => r.resource_id).sort()).toEqual([...new Set(all.map(resourceName))].sort());
     }
   });
@@ -62,7 +56,7 @@ describe('GCP long-running operations (operation.first / operation.last): one dr
     const [entries] = [...operations().values()];
     const last = entries.find((e) => op(e).last)!;
     const failed = { ...last, protoPayload: { ...(last.protoPayload as Rec), status: { code: 3, message: 'INVALID_ARGUMENT' } } };
-    const { records } = await replay([state()], [eventsFile(asRun([failed]))]);
+    const { records } = await replay([state()], [eventsFile([failed])]);
     expect(records).toEqual([]);
   });
 });

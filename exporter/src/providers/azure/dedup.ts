@@ -9,9 +9,25 @@ import { SeenOperations } from '../operations.js';
  */
 export class CorrelationDeduper {
   private readonly seen: SeenOperations;
+  /** Request bodies of Started records (BeginRequest carries the PUT body; Accepted often nothing). */
+  private readonly bodies = new Map<string, unknown>();
 
-  constructor(capacity = 50_000) {
+  constructor(private readonly capacity = 50_000) {
     this.seen = new SeenOperations(capacity);
+  }
+
+  /** Keeps a Started record's request body for the completion entry of the same operation. */
+  rememberBody(event: AuditEvent, body: unknown): void {
+    const key = this.key(event);
+    if (key === null) return;
+    this.bodies.set(key, body);
+    if (this.bodies.size > this.capacity) this.bodies.delete(this.bodies.keys().next().value as string);
+  }
+
+  /** The body a Started record of this operation carried, if one arrived. */
+  startedBody(event: AuditEvent): unknown {
+    const key = this.key(event);
+    return key === null ? undefined : this.bodies.get(key);
   }
 
   private key(event: AuditEvent): string | null {
@@ -28,7 +44,9 @@ export class CorrelationDeduper {
 
   remember(event: AuditEvent): void {
     const key = this.key(event);
-    if (key !== null) this.seen.remember(key);
+    if (key === null) return;
+    this.seen.remember(key);
+    this.bodies.delete(key);
   }
 
   /** True the first time this operation on this resource is seen (and remembers it). */

@@ -40,7 +40,7 @@ function expandCandidates(event: AuditEvent, change: ResourceChange): ResourceCh
   for (const c of change.candidates) {
     if (c.lookup.field === 'name+project') {
       if (!event.accountId) continue; // never a bare-name match
-      out.push({ ...c, lookup: { field: 'name', value: lastSegment(c.lookup.value), also: { ...(c.lookup.also ?? {}), project: event.accountId } } });
+      out.push({ ...c, lookup: { field: 'name', value: bareName(c.lookup.value), also: { ...(c.lookup.also ?? {}), project: event.accountId } } });
       continue;
     }
     if (c.lookup.field === 'project/name') {
@@ -53,7 +53,26 @@ function expandCandidates(event: AuditEvent, change: ResourceChange): ResourceCh
     if (c.lookup.field === 'id' && event.eventSource === 'compute.googleapis.com' && value.startsWith('projects/'))
       for (const base of COMPUTE_URL_BASES) out.push({ ...c, lookup: { field: 'self_link', value: `${base}${value}` } });
   }
-  return { ...change, resourceId: change.candidates[0]?.lookup.field === 'id' ? relativeName(change.resourceId) : change.resourceId, candidates: out };
+  return { ...change, resourceId: terraformId(event, change), candidates: out };
+}
+
+/** Cloud SQL names instances `project:instance` (labels.database_id); the provider keys them by name. */
+function bareName(value: string): string {
+  const last = lastSegment(value);
+  return last.slice(last.lastIndexOf(':') + 1);
+}
+
+/**
+ * The ID as the google provider's state stores it: the relative name for most types,
+ * `project/service` for google_project_service, the bare name for name-keyed types
+ * (google_sql_database_instance).
+ */
+function terraformId(event: AuditEvent, change: ResourceChange): string {
+  const first = change.candidates[0]?.lookup;
+  if (first?.field === 'id') return relativeName(change.resourceId);
+  if (first?.field === 'project/name' && event.accountId) return `${event.accountId}/${lastSegment(first.value)}`;
+  if (first?.field === 'name+project') return bareName(first.value);
+  return change.resourceId;
 }
 
 /** (serviceName, method without version) of writes deliberately left unmapped, each with its reason in the table. */

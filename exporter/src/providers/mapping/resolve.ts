@@ -96,6 +96,7 @@ function candidate(root: unknown, id: string, target: TargetSpec, spec: EventSpe
     changes: buildChanges(root, target.changes),
   };
   if (target.separate) out.separate = true;
+  if (target.changes.length > 0 && out.changes.length === 0) out.unconcerned = true;
   if (target.unmanaged_id) {
     const own = resolveIds(root, { id: target.unmanaged_id, id_from_arn: false });
     if (own.length > 0) out.unmanagedId = own[0];
@@ -108,6 +109,7 @@ function candidate(root: unknown, id: string, target: TargetSpec, spec: EventSpe
       compare: target.match.compare,
       value: isFanOut(target.match.value) ? found : found[0],
       ...(target.match.attributes ? { attributes: target.match.attributes } : {}),
+      ...(target.match.attribute ? { attribute: target.match.attribute } : {}),
     };
   }
   return out;
@@ -144,7 +146,10 @@ export function applyEventSpec(event: AuditEvent, spec: EventSpec): ResourceChan
     } else targets = [{ type: spec.resource_type as string, lookup: spec.lookup, changes: spec.changes }];
     const candidates = targets.map((t) => candidate(root, id, t, spec, kind)).filter((c): c is TargetCandidate => c !== null);
     if (candidates.length === 0) continue;
-    out.push({ resourceId: id, candidates, unmanagedType: spec.unmanaged_type ?? targets[0].type, kind });
+    // Every target names its own resource, the same one (a child path cut back to the app that
+    // Terraform manages): that is the resource the drift is about.
+    const own = targets.every((t) => t.id) && candidates.every((c) => c.lookup.value === candidates[0].lookup.value);
+    out.push({ resourceId: own ? candidates[0].lookup.value : id, candidates, unmanagedType: spec.unmanaged_type ?? targets[0].type, kind });
   }
   return out;
 }

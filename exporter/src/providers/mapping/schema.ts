@@ -26,6 +26,8 @@ export const matchSpecSchema = z.strictObject({
   value: z.string().min(1),
   /** State attributes that must equal these constants (aws_security_group_rule `type: ingress`). */
   attributes: z.record(z.string(), z.string()).optional(),
+  /** Compare with this state attribute (`groups` of aws_iam_user_group_membership) instead of the whole resource. */
+  attribute: z.string().optional(),
 });
 
 export const targetSpecSchema = z.strictObject({

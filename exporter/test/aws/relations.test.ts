@@ -122,3 +122,24 @@ describe('relations modelled as their own resources resolve to the form the stat
     expect(d).toMatchObject({ change_type: 'modified', resource_type: 'aws_security_group', severity: 'critical' });
   });
 });
+
+describe('generated breadth rows on AWS’s published examples (Recycle Bin, a service the tables lacked)', () => {
+  const rbin = (name: string) => published('rbin-user-guide.json', name);
+  const rule: Resource = { type: 'aws_rbin_rule', name: 'snapshots', attributes: { id: 'jkrnexample', resource_type: 'EBS_SNAPSHOT', arn: 'arn:aws:rbin:us-west-2:123456789012:rule/jkrnexample' } };
+  const other: Resource = { type: 'aws_rbin_rule', name: 'other', attributes: { id: 'otherrule', resource_type: 'EBS_SNAPSHOT' } };
+
+  it('CreateRule names the rule only in responseElements → unmanaged aws_rbin_rule jkrnexample; already managed → silent', async () => {
+    expect(await run(ACCOUNT, [other], rbin('CreateRule'))).toMatchObject([{ change_type: 'unmanaged', resource_type: 'aws_rbin_rule', resource_id: 'jkrnexample' }]);
+    expect(await run(ACCOUNT, [rule], rbin('CreateRule'))).toEqual([]);
+  });
+
+  it('UpdateRule on the managed rule → modified, the change names the call and its parameters', async () => {
+    const [d] = await run(ACCOUNT, [rule], rbin('UpdateRule'));
+    expect(d).toMatchObject({ change_type: 'modified', resource_address: 'aws_rbin_rule.snapshots', resource_id: 'jkrnexample' });
+    expect(d.changes).toEqual([{ attribute: 'event:UpdateRule', expected: null, actual: null, detail: expect.stringMatching(/^UpdateRule \(rbin\.amazonaws\.com\) changed this resource; request: identifier=jkrnexample, .*retentionPeriod\.retentionPeriodValue=365/) }]);
+  });
+
+  it('DeleteRule → missing', async () => {
+    expect(await run(ACCOUNT, [rule], rbin('DeleteRule'))).toMatchObject([{ change_type: 'missing', resource_type: 'aws_rbin_rule', resource_address: 'aws_rbin_rule.snapshots' }]);
+  });
+});

@@ -88,6 +88,87 @@ export function normalisePolicy(value: unknown): unknown {
   return { Version: doc.Version ?? '2008-10-17', Statement: sortedUnique(norm) };
 }
 
+// ---- permission calls (AddPermission / RemovePermission) ------------------------------------
+
+function listOf(v: unknown): unknown[] {
+  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** A bare account ID as the policy stores it (`123456789012` → `arn:aws:iam::123456789012:root`). */
+function accountPrincipal(v: unknown): unknown {
+  return typeof v === 'string' && /^\d{12}$/.test(v) ? `arn:aws:iam::${v}:root` : v;
+}
+
+/**
+ * The statement a permission call adds or removes, from its request: SQS (`label`, `aWSAccountIds`,
+ * `actions`), SNS (`label`, `aWSAccountId`, `actionName`), or one already in policy form.
+ */
+function permissionStatement(req: Record<string, unknown>, service: string | null): Record<string, unknown> | null {
+  const sid = req.label ?? req.Label ?? req.statementId ?? req.StatementId ?? req.Sid;
+  if (typeof sid !== 'string' || sid === '') return null;
+  const accounts = listOf(req.aWSAccountIds ?? req.AWSAccountIds ?? req.aWSAccountId ?? req.AWSAccountId).map(accountPrincipal);
+  const actions = listOf(req.actions ?? req.Actions ?? req.actionName ?? req.ActionName).map((a) =>
+    typeof a === 'string' && service && !a.includes(':') ? `${service}:${a}` : a,
+  );
+  const out: Record<string, unknown> = { Sid: sid, Effect: 'Allow' };
+  if (accounts.length) out.Principal = { AWS: sortedUnique(accounts) };
+  if (actions.length) out.Action = sortedUnique(actions);
+  return out;
+}
+
+/** A policy document, or a permission call's request as a one-statement policy (the statement it adds or removes). */
+export function normalisePermissionStatements(value: unknown): unknown {
+  if (isRecord(value) && !('Statement' in value)) {
+    const service = typeof value.queueUrl === 'string' || typeof value.QueueUrl === 'string' ? 'SQS' : typeof value.topicArn === 'string' || typeof value.TopicArn === 'string' ? 'SNS' : null;
+    const st = permissionStatement(value, service);
+    if (st) return { Version: '2012-10-17', Statement: [st] };
+  }
+  return normalisePolicy(value);
+}
+
+function statementsOf(v: unknown): Record<string, unknown>[] {
+  return isRecord(v) && Array.isArray(v.Statement) ? v.Statement.filter(isRecord) : [];
+}
+
+const lower = (v: unknown): string => canonical(Array.isArray(v) ? [...v].map((x) => String(x).toLowerCase()).sort() : v === undefined ? null : String(v).toLowerCase());
+
+/** Same grant: same Sid, effect, principals and actions (IAM action names are case-insensitive); the resource ARN is implied by the call. */
+function sameGrant(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a.Sid === b.Sid && (a.Effect ?? 'Allow') === (b.Effect ?? 'Allow') && canonical(a.Principal) === canonical(b.Principal) && lower(a.Action) === lower(b.Action);
+}
+
+function withStatements(expected: unknown, statements: Record<string, unknown>[]): unknown {
+  const version = isRecord(expected) && typeof expected.Version === 'string' ? expected.Version : '2012-10-17';
+  return { Version: version, Statement: sortedUnique(statements) };
+}
+
+function addStatements(expected: unknown, eventValue: unknown): unknown {
+  let current = statementsOf(expected);
+  for (const st of statementsOf(eventValue)) {
+    if (current.some((s) => s.Sid === st.Sid && sameGrant(s, st))) continue; // already granted as stated
+    current = [...current.filter((s) => s.Sid === undefined || s.Sid !== st.Sid), st];
+  }
+  return withStatements(expected, current);
+}
+
+function removeStatements(expected: unknown, eventValue: unknown): unknown {
+  if (!isRecord(expected)) return expected;
+  const sids = new Set(statementsOf(eventValue).map((s) => s.Sid));
+  return withStatements(expected, statementsOf(expected).filter((s) => !sids.has(s.Sid)));
+}
+
+/** What a statement op did, for the change's `detail`: `statement "x" added: Allow SQS:SendMessage to arn:…`. */
+export function describeStatementDelta(expected: unknown, actual: unknown): string | null {
+  const before = new Map(statementsOf(expected).map((s) => [canonical(s), s]));
+  const after = new Map(statementsOf(actual).map((s) => [canonical(s), s]));
+  const words = (s: Record<string, unknown>): string =>
+    `"${String(s.Sid ?? '')}" ${String(s.Effect ?? 'Allow')} ${listOf(s.Action).join(' ')}${s.Principal ? ` to ${canonical(s.Principal)}` : ''}`;
+  const added = [...after].filter(([k]) => !before.has(k)).map(([, s]) => `statement ${words(s)} added`);
+  const removed = [...before].filter(([k]) => !after.has(k)).map(([, s]) => `statement ${words(s)} removed`);
+  const all = [...removed, ...added];
+  return all.length ? all.join('; ') : null;
+}
+
 // ---- tags ------------------------------------------------------------------------------
 
 /**
@@ -216,6 +297,8 @@ export const COMPARATORS: Record<string, Comparator> = {
   tags: { normalise: normaliseTags },
   sg_rules: { normalise: normaliseSgRules },
   json: { normalise: (v) => decodePolicy(v) },
+  /** Policy documents on both sides; a permission call's request as the statement it adds/removes. */
+  permission_statements: { normalise: normalisePermissionStatements },
   /** `-1`, `all` and protocol numbers (6, 17) mean the same as Terraform's names. */
   ip_protocol: {
     normalise: (v) => {
@@ -263,11 +346,11 @@ export const COMPARATORS: Record<string, Comparator> = {
  * True when a state resource is one the event concerns: its constant attributes match and its
  * normalised value shares an element with the event's (a revoked rule, a detached policy).
  */
-export function matchesResource(attributes: Record<string, unknown>, match: { compare: string; value: unknown; attributes?: Record<string, string> }): boolean {
+export function matchesResource(attributes: Record<string, unknown>, match: { compare: string; value: unknown; attributes?: Record<string, string>; attribute?: string }): boolean {
   for (const [k, v] of Object.entries(match.attributes ?? {})) if (attributes[k] !== v) return false;
   const cmp = comparator(match.compare);
   const fromEvent = cmp.normalise(match.value);
-  const fromState = cmp.normalise([attributes]);
+  const fromState = cmp.normalise(match.attribute ? attributes[match.attribute] : [attributes]);
   const asList = (x: unknown): string[] => (Array.isArray(x) ? x : x === null || x === undefined ? [] : [x]).map(canonical);
   const wanted = new Set(asList(fromEvent));
   return asList(fromState).some((x) => wanted.has(x));
@@ -298,6 +381,10 @@ export function applyOp(op: ChangeOp, expected: unknown, eventValue: unknown): u
     }
     case 'merge':
       return isRecord(expected) && isRecord(eventValue) ? sortKeys({ ...expected, ...eventValue }) : eventValue;
+    case 'add_statements':
+      return addStatements(expected, eventValue);
+    case 'remove_statements':
+      return removeStatements(expected, eventValue);
     case 'unset_keys':
       return isRecord(expected) && isRecord(eventValue)
         ? sortKeys(Object.fromEntries(Object.entries(expected).filter(([k]) => !(k in eventValue))))

@@ -1,7 +1,8 @@
 import type { AuditEvent, FalcoContext, ProviderId } from '../model/event.js';
 import type { ResourceLookup } from '../state/index.js';
 
-export const CHANGE_OPS = ['set', 'add', 'remove', 'merge', 'unset_keys'] as const;
+/** `add_statements`/`remove_statements`: policy statements added or removed by Sid (AddPermission / RemovePermission). */
+export const CHANGE_OPS = ['set', 'add', 'remove', 'merge', 'unset_keys', 'add_statements', 'remove_statements'] as const;
 export type ChangeOp = (typeof CHANGE_OPS)[number];
 
 /** One attribute the event sets, in Terraform's naming, with the value the event carries. */
@@ -12,6 +13,8 @@ export interface AttributeChange {
   value: unknown;
   /** Name of the semantic comparator (detect/compare.ts). */
   compare: string;
+  /** Set when the event implies the attribute without carrying its value (`actual: null`, this as `detail`). */
+  detail?: string;
 }
 
 /** Keeps only the state resources whose attributes share an element with the event's value. */
@@ -19,6 +22,8 @@ export interface ResourceMatch {
   compare: string;
   value: unknown;
   attributes?: Record<string, string>;
+  /** Compare with this state attribute (`groups`) instead of the whole resource. */
+  attribute?: string;
 }
 
 export interface TargetCandidate {
@@ -27,6 +32,14 @@ export interface TargetCandidate {
   match?: ResourceMatch;
   kind: 'create' | 'modify' | 'delete';
   changes: AttributeChange[];
+  /** The attribute a call that the table cannot break down into values concerns (AddPermission → `policy`). */
+  callAttribute?: string;
+  /** The relation as its own resource: state holding others under the lookup but not this one → unmanaged. */
+  separate?: boolean;
+  /** This sub-resource's ID when reported unmanaged. */
+  unmanagedId?: string;
+  /** The target names attributes but the event touches none of them (tried after the targets it does concern). */
+  unconcerned?: boolean;
 }
 
 /** One resource an event touches; candidates are tried in order against state. */

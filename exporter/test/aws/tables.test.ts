@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkTemplate, isTemplate } from '../../src/providers/mapping/ids.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMappingTables } from '../../src/providers/mapping/load.js';
@@ -14,7 +15,9 @@ const known = new Set(
     .filter((l) => l !== '' && !l.startsWith('#')),
 );
 const rows = tables.services.flatMap((s) => Object.entries(s.events).map(([name, spec]) => ({ service: s, name, spec })));
-const PATH = /^(request|response|resources|event|extra)(\.([A-Za-z0-9_$-]+|\*))*$/;
+const PLAIN = /^(request|response|resources|event|extra|item)(\.([A-Za-z0-9_$-]+|\*))*$/;
+/** A mapping path, or an ID template whose placeholders are paths (`{request.hostedZoneId:last}_…`). */
+const PATH = { test: (p: string): boolean => (isTemplate(p) ? checkTemplate(p).length === 0 && [...p.matchAll(/\{([^}:]+)/g)].every((m) => PLAIN.test(m[1])) : PLAIN.test(p)) };
 
 describe('AWS mapping tables', () => {
   it('reach the issue targets: ≥600 write events, ≥250 Terraform types, ≥60 services, ≥120 with attribute-level changes', () => {
@@ -41,7 +44,7 @@ describe('AWS mapping tables', () => {
     const problems: string[] = [];
     for (const { service, name, spec } of rows) {
       const where = `${service.service}.${name}`;
-      const ids = [...spec.id, ...(spec.targets ?? []).flatMap((t) => t.id ?? [])];
+      const ids = [...spec.id, ...(spec.targets ?? []).flatMap((t) => [...(t.id ?? []), ...(t.unmanaged_id ?? [])]), ...(spec.kind_by ? [spec.kind_by.path] : [])];
       for (const p of ids) if (!PATH.test(p)) problems.push(`${where}: id path ${p}`);
       const lookups = [...(spec.targets ? spec.targets.map((t) => t.lookup) : [spec.lookup]), ...(spec.arn_lookup ? [spec.arn_lookup] : [])];
       for (const l of lookups) if (!INDEXED_FIELDS.has(l)) problems.push(`${where}: lookup ${l} is not an indexed state attribute`);
@@ -53,6 +56,7 @@ describe('AWS mapping tables', () => {
       for (const t of spec.targets ?? []) {
         for (const p of Object.values(t.also ?? {})) if (!PATH.test(p)) problems.push(`${where}: also path ${p}`);
         if (t.match && !(t.match.compare in COMPARATORS)) problems.push(`${where}: match comparator ${t.match.compare}`);
+        if (t.match && !PATH.test(t.match.value)) problems.push(`${where}: match path ${t.match.value}`);
       }
       for (const key of Object.keys(spec.type_by_arn ?? {})) if (key.startsWith('^')) expect(() => new RegExp(key)).not.toThrow();
     }

@@ -41,14 +41,14 @@ describe('Azure scenarios: real activity records against a state written to matc
     ]);
   });
 
-  it('NSG rule added (REST shape: Started, Accepted, Succeeded under one correlation ID) → one drift with the rule as written', async () => {
+  it('NSG rule added (REST shape: Started, Accepted, Succeeded under one correlation ID) → one drift, reported at the Accepted EndRequest, with the rule as written', async () => {
     const { records, summary } = await replay([STATE], [path.join(AZURE_FIXTURES, 'rest-nsg-rule.json')]);
     valid(records);
     expect(summary.records).toBe(3);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
       change_type: 'modified', resource_address: 'azurerm_network_security_group.mynsg', user: { name: 'alice@contoso.com', type: 'User' },
-      source_ip: '203.0.113.42', event: { time: '2026-03-29T10:15:08.345Z' },
+      source_ip: '203.0.113.42', event: { time: '2026-03-29T10:15:06.234Z' },
     });
     expect(records[0].changes[0].actual).toContain('AllowSSH-Internet: Allow Inbound Tcp 22 from * to * (priority 110)');
   });

@@ -34,12 +34,13 @@ export const IAM_RESOURCE_TYPES =
   'aws_iam_.+|aws_organizations_policy.*|aws_ssoadmin_.+|aws_kms_key_policy|google_.*iam_.+|google_service_account.*|google_project_iam_custom_role|azurerm_role_.+|azurerm_user_assigned_identity|azuread_.+';
 
 /**
- * Line-level signs that something became reachable by anyone: world-open CIDRs, public
+ * Line-level signs that something became reachable by anyone: world-open CIDRs (any IPv4 or
+ * IPv6 prefix of length 0, not only 0.0.0.0/0 and ::/0), public
  * principals in bucket/IAM policies, GCP allUsers bindings, S3 AllUsers grants, Azure NSG
  * rules open to any source. Case-insensitive because providers disagree on spelling.
  */
 export const PUBLIC_EXPOSURE_PATTERN =
-  '(?i)0\\.0\\.0\\.0/0|::/0|allusers|allauthenticatedusers|"principal":\\s*"\\*"|"principal":\\s*\\{\\s*"aws":\\s*"\\*"|"source_address_prefix":\\s*"(\\*|internet)"';
+  '(?i)\\b(\\d{1,3}\\.){3}\\d{1,3}/0\\b|[0-9a-f]*:[0-9a-f:]*/0\\b|allusers|allauthenticatedusers|"principal":\\s*"\\*"|"principal":\\s*\\{\\s*"aws":\\s*"\\*"|"source_address_prefix":\\s*"(\\*|internet)"';
 
 export interface QueryContext {
   jobLabel: string;

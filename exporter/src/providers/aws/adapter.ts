@@ -9,8 +9,8 @@ export function resolveAws(event: AuditEvent, tables: MappingTables): Resolution
   if (event.readOnly) return { status: 'ignored', reason: 'read_only' };
   const row = tables.byEvent.get(eventKey(event.eventSource, event.eventName));
   if (!row) {
-    const service = tables.services.find((s) => s.event_source === event.eventSource);
-    if (service && event.eventName in service.unmapped) return { status: 'ignored', reason: 'not_mutating' };
+    // A service may span several tables (hand-written and generated): any of them may list the event.
+    if (tables.services.some((s) => s.event_source === event.eventSource && event.eventName in s.unmapped)) return { status: 'ignored', reason: 'not_mutating' };
     return { status: 'unmapped' };
   }
   const changes = applyEventSpec(event, row.spec);

@@ -37,8 +37,11 @@ export function indexAzureTables(tables: MappingTables): AzureTables {
   return { rows, unmapped, namespaces };
 }
 
-/** Categories whose records report changes; Policy, Recommendation, Security, ServiceHealth... do not. */
-const CHANGE_CATEGORIES = new Set(['administrative']);
+/**
+ * Categories whose records report changes; Policy, Recommendation, Security, ServiceHealth... do
+ * not. Older Event Hubs exports (2017–2018) label Administrative records `Write`/`Delete`/`Action`.
+ */
+const CHANGE_CATEGORIES = new Set(['administrative', 'write', 'delete', 'action']);
 
 /** Virtual machines: the request body tells Windows from Linux; the table lists Linux first. */
 function preferOs(event: AuditEvent, change: ResourceChange): ResourceChange {
@@ -49,6 +52,19 @@ function preferOs(event: AuditEvent, change: ResourceChange): ResourceChange {
   if (idx <= 0) return change;
   const candidates = [change.candidates[idx], ...change.candidates.filter((_, i) => i !== idx)];
   return { ...change, candidates, unmanagedType: candidates[0].resourceType };
+}
+
+/** The completion entry read with its BeginRequest's body (and the NSG rule that body describes). */
+function withStartedBody(event: AuditEvent, body: unknown): AuditEvent {
+  const rule = event.extra.rule as Record<string, unknown> | null | undefined;
+  const props = (body as { properties?: unknown }).properties;
+  const extra = rule && props && typeof props === 'object' ? { ...event.extra, rule: { name: rule.name, ...(props as object) } } : event.extra;
+  return { ...event, request: body, extra };
+}
+
+/** An ARM resource body (PUT request or response), not the activity record's own properties. */
+function isArmBody(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && ['properties', 'location', 'sku', 'tags', 'kind'].some((k) => k in (v as object));
 }
 
 export function resolveAzure(event: AuditEvent, t: AzureTables, dedup: CorrelationDeduper): Resolution {
@@ -65,11 +81,17 @@ export function resolveAzure(event: AuditEvent, t: AzureTables, dedup: Correlati
     if (t.unmapped.has(op) || op.endsWith('/action')) return { status: 'ignored', reason: 'not_mutating' };
     return { status: 'unmapped' };
   }
-  // Only a Succeeded record reports a change; Started/Accepted precede it under the same correlation ID.
-  if (status !== 'succeeded') return { status: 'ignored', reason: 'not_mutating' };
-  if (!dedup.first(event)) return { status: 'ignored', reason: 'not_mutating' };
+  // Accepted (an EndRequest of an asynchronous write, HTTP 200/202) and Succeeded both prove the
+  // write was taken; Started alone does not (a Failed may follow). One drift per operation.
+  if (status === 'started' && isArmBody(event.request) && !dedup.reported(event)) dedup.rememberBody(event, event.request);
+  if (status !== 'succeeded' && status !== 'accepted') return { status: 'ignored', reason: 'not_mutating' };
+  if (dedup.reported(event)) return { status: 'ignored', reason: 'not_mutating' };
+  // An EndRequest without a body completes the write its BeginRequest described.
+  const started = isArmBody(event.request) ? undefined : dedup.startedBody(event);
+  if (started !== undefined) event = withStartedBody(event, started);
   const changes = applyEventSpec(event, row.spec).map((c) => (op === 'microsoft.compute/virtualmachines/write' ? preferOs(event, c) : c));
   if (changes.length === 0) return { status: 'unresolved', reason: 'resource_id_not_found' };
+  dedup.remember(event);
   return { status: 'mapped', changes };
 }
 

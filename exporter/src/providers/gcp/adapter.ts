@@ -4,6 +4,7 @@ import { applyEventSpec } from '../mapping/resolve.js';
 import type { EventSpec, ServiceTable } from '../mapping/schema.js';
 import type { ProviderAdapter, Resolution, ResourceChange, TargetCandidate } from '../types.js';
 import { registerGcpComparators } from './compare.js';
+import { SeenOperations } from '../operations.js';
 import { iamFamily, iamResourceIdFor, isIamRow, resolveIam } from './iam.js';
 import { lastSegment, methodKey, relativeName } from './names.js';
 import { auditEventFromGcpFalcoFields, auditEventFromLogEntry, isGcpLogEntry } from './record.js';
@@ -39,7 +40,7 @@ function expandCandidates(event: AuditEvent, change: ResourceChange): ResourceCh
   for (const c of change.candidates) {
     if (c.lookup.field === 'name+project') {
       if (!event.accountId) continue; // never a bare-name match
-      out.push({ ...c, lookup: { field: 'name', value: lastSegment(c.lookup.value), also: { ...(c.lookup.also ?? {}), project: event.accountId } } });
+      out.push({ ...c, lookup: { field: 'name', value: bareName(c.lookup.value), also: { ...(c.lookup.also ?? {}), project: event.accountId } } });
       continue;
     }
     if (c.lookup.field === 'project/name') {
@@ -52,7 +53,26 @@ function expandCandidates(event: AuditEvent, change: ResourceChange): ResourceCh
     if (c.lookup.field === 'id' && event.eventSource === 'compute.googleapis.com' && value.startsWith('projects/'))
       for (const base of COMPUTE_URL_BASES) out.push({ ...c, lookup: { field: 'self_link', value: `${base}${value}` } });
   }
-  return { ...change, resourceId: change.candidates[0]?.lookup.field === 'id' ? relativeName(change.resourceId) : change.resourceId, candidates: out };
+  return { ...change, resourceId: terraformId(event, change), candidates: out };
+}
+
+/** Cloud SQL names instances `project:instance` (labels.database_id); the provider keys them by name. */
+function bareName(value: string): string {
+  const last = lastSegment(value);
+  return last.slice(last.lastIndexOf(':') + 1);
+}
+
+/**
+ * The ID as the google provider's state stores it: the relative name for most types,
+ * `project/service` for google_project_service, the bare name for name-keyed types
+ * (google_sql_database_instance).
+ */
+function terraformId(event: AuditEvent, change: ResourceChange): string {
+  const first = change.candidates[0]?.lookup;
+  if (first?.field === 'id') return relativeName(change.resourceId);
+  if (first?.field === 'project/name' && event.accountId) return `${event.accountId}/${lastSegment(first.value)}`;
+  if (first?.field === 'name+project') return bareName(first.value);
+  return change.resourceId;
 }
 
 /** (serviceName, method without version) of writes deliberately left unmapped, each with its reason in the table. */
@@ -93,16 +113,16 @@ function withMetadataKeys(event: AuditEvent, change: ResourceChange): ResourceCh
   return { ...change, candidates };
 }
 
-export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmapped: Set<string> = new Set()): Resolution {
+export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmapped: Set<string> = new Set(), seen?: SeenOperations): Resolution {
   if (event.errorCode) return { status: 'ignored', reason: 'failed_call' };
   if (event.readOnly) return { status: 'ignored', reason: 'read_only' };
   const key = methodKey(event.eventName);
   const row = rows.get(`${event.eventSource}\u0000${key}`);
   if (!row) return unmapped.has(`${event.eventSource}\u0000${key}`) ? { status: 'ignored', reason: 'not_mutating' } : { status: 'unmapped' };
-  // Long-running operations log twice (first: the request; last: completion). Only a delete
-  // is fully told by its completion entry; the ledger folds the pair into one drift.
-  if (event.extra.operation_last === true && event.extra.operation_first !== true && row.spec.kind !== 'delete')
-    return { status: 'ignored', reason: 'not_mutating' };
+  // Long-running operations log a `first` (the request) and a `last` (completion) entry under one
+  // operation ID; either alone is enough, whichever comes first reports, the other folds in.
+  const opKey = operationKey(event, key);
+  if (opKey && seen?.has(opKey)) return { status: 'ignored', reason: 'not_mutating' };
   let changes: ResourceChange[];
   if (isIamRow(row.spec)) {
     const family = iamFamily(row.spec, typeof event.extra.path === 'string' ? event.extra.path : '');
@@ -111,18 +131,27 @@ export function resolveGcp(event: AuditEvent, rows: Map<string, GcpRow>, unmappe
   } else changes = applyEventSpec(event, row.spec).map((c) => withMetadataKeys(event, expandCandidates(event, c)));
   changes = changes.filter((c) => c.candidates.length > 0);
   if (changes.length === 0) return { status: 'unresolved', reason: 'resource_id_not_found' };
+  if (opKey) seen?.remember(opKey);
   return { status: 'mapped', changes };
+}
+
+/** `operation.id` + method + resource: what one long-running operation's entries share. */
+function operationKey(event: AuditEvent, method: string): string | null {
+  const id = event.extra.operation_id;
+  if (typeof id !== 'string' || id === '') return null;
+  return `${id}|${method}|${String(event.extra.path ?? '')}`;
 }
 
 export function gcpProvider(tables: MappingTables = loadMappingTables('gcp')): ProviderAdapter {
   const rows = indexGcpTables(tables);
   const unmapped = unmappedGcpMethods(tables);
+  const seen = new SeenOperations();
   return {
     id: 'gcp',
     falcoSources: ['gcp_auditlog'],
     fromFalco: auditEventFromGcpFalcoFields,
     recognises: isGcpLogEntry,
     fromRecord: (r) => auditEventFromLogEntry(r),
-    resolve: (event) => resolveGcp(event, rows, unmapped),
+    resolve: (event) => resolveGcp(event, rows, unmapped, seen),
   };
 }

@@ -10,6 +10,8 @@ export const changeSpecSchema = z.strictObject({
   compare: z.string().default('scalar'),
   /** The value the event means when the path is absent (PutBucketLogging without LoggingEnabled = logging off). */
   absent: z.unknown().optional(),
+  /** The call changes this attribute but the event may not carry the value: then `actual: null`, detail "value not in the event". */
+  implied: z.boolean().optional(),
 });
 
 const kindSchema = z.enum(['create', 'modify', 'delete']);
@@ -24,6 +26,8 @@ export const matchSpecSchema = z.strictObject({
   value: z.string().min(1),
   /** State attributes that must equal these constants (aws_security_group_rule `type: ingress`). */
   attributes: z.record(z.string(), z.string()).optional(),
+  /** Compare with this state attribute (`groups` of aws_iam_user_group_membership) instead of the whole resource. */
+  attribute: z.string().optional(),
 });
 
 export const targetSpecSchema = z.strictObject({
@@ -38,6 +42,15 @@ export const targetSpecSchema = z.strictObject({
   /** Overrides the row's kind for this target (DeleteBucketPolicy deletes aws_s3_bucket_policy). */
   kind: kindSchema.optional(),
   changes: z.array(changeSpecSchema).default([]),
+  /** The attribute a call concerns when no value can be compared (AddPermission → `policy`). */
+  call_attribute: z.string().optional(),
+  /**
+   * The relation modelled as its own resource (group membership, a security-group rule): when
+   * the state holds such resources under this lookup but none `match`es, the event's one is unmanaged.
+   */
+  separate: z.boolean().optional(),
+  /** The unmanaged sub-resource's ID in Terraform's form (`{request.userName}/{request.groupName}`). */
+  unmanaged_id: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export const eventSpecSchema = z
@@ -45,6 +58,8 @@ export const eventSpecSchema = z
     kind: kindSchema,
     /** Paths (first that yields values wins); `*` fans out to one resource per element. */
     id: z.array(z.string().min(1)).min(1),
+    /** Kind chosen by a value of the event (`item.action`: CREATE → create); `none` = not a change. */
+    kind_by: z.strictObject({ path: z.string().min(1), map: z.record(z.string(), z.enum(['create', 'modify', 'delete', 'none'])) }).optional(),
     /** Pull the resource ID out of an ARN (last `/` or `:` segment) when the path yields ARNs. */
     id_from_arn: z.boolean().default(false),
     /** When the resolved ID is an ARN, look it up whole in this state attribute (e.g. `arn`) instead of `lookup`. */
@@ -59,6 +74,8 @@ export const eventSpecSchema = z
     unmanaged_type: z.string().optional(),
     changes: z.array(changeSpecSchema).default([]),
     targets: z.array(targetSpecSchema).optional(),
+    /** The attribute a call concerns when no value can be compared (AddPermission → `policy`). */
+    call_attribute: z.string().optional(),
     note: z.string().optional(),
   })
   .superRefine((row, ctx) => {

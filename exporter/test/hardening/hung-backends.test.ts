@@ -49,6 +49,7 @@ beforeAll(async () => {
   const common = { timeout_seconds: 1, retries: 6, reload_interval_seconds: 0 };
   const config = parseConfig({
     server: { listen: '127.0.0.1:0', token: TOKEN },
+    inputs: { azure_http: { enabled: true } },
     states: [
       { name: 'network-prod', backend: 's3', bucket: BUCKET, key: 'network-prod.tfstate', endpoint: s3.url, force_path_style: true, region: 'us-east-1', provider: 'aws', account_id: '032092706103', ...common },
       { name: 'iam-prod', backend: 'http', url: `${httpGate.url}/state/iam-prod`, provider: 'aws', account_id: '751203476945', ...common },
@@ -86,6 +87,10 @@ describe('hung state backends (S3, HTTP, GCS) at start', () => {
     const body = (await ready.json()) as Ready;
     expect(body.status).toBe('ready');
     expect(body.loading_states.sort()).toEqual(['audit-logging', 'iam-prod', 'network-prod', 'stuck']);
+    // Azure forwarders read the status and retry: until the states have loaded they are asked to.
+    const azure = await fetch(`${app.url}/azure`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"records":[]}' });
+    expect(azure.status).toBe(503);
+    expect(azure.headers.get('retry-after')).toBe('5');
     console.log(`closing figure: /healthz answered ${Math.round(healthzAfterMs)} ms after start with all backends hung`);
   });
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
 import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs, withDeadline } from './util.js';
@@ -38,7 +38,9 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     maxAttempts: 1,
   };
   const timeout = timeoutMs(config);
-  const client = new S3Client(clientConfig);
+  // The SDK is loaded on first use: a daemon without S3 states (and every CLI command) starts without it.
+  let sdk: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | null = null;
+  const s3 = () => (sdk ??= import('@aws-sdk/client-s3').then((m) => ({ client: new m.S3Client(clientConfig), sdk: m })));
   const where = (k: string): string => `s3://${bucket}/${k}`;
 
   async function list(): Promise<{ key: string; etag: string | null }[]> {
@@ -49,7 +51,8 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
       let page;
       try {
         const input = { Bucket: bucket, Prefix: literalPrefix(key), ContinuationToken: token };
-        page = await withDeadline(timeout, where(key), (abortSignal) => client.send(new ListObjectsV2Command(input), { abortSignal }));
+        const { client, sdk: m } = await s3();
+        page = await withDeadline(timeout, where(key), (abortSignal) => client.send(new m.ListObjectsV2Command(input), { abortSignal }));
       } catch (err) {
         if (err instanceof InputError) throw err;
         throw new InputError(`cannot list objects (${describeSdkError(err)})`, 'state_fetch_failed', where(key));
@@ -65,8 +68,9 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     const location = where(k);
     try {
       const input = { Bucket: bucket, Key: k, ...(knownEtag ? { IfNoneMatch: knownEtag } : {}) };
+      const { client, sdk: m } = await s3();
       return await withDeadline(timeout, location, async (abortSignal) => {
-        const res = await client.send(new GetObjectCommand(input), { abortSignal });
+        const res = await client.send(new m.GetObjectCommand(input), { abortSignal });
         const text = (await res.Body?.transformToString('utf8')) ?? '';
         return { text, location, version: res.ETag ?? null };
       });

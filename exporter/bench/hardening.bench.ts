@@ -7,7 +7,7 @@ import type { Bench, BenchRow } from './harness.js';
 /**
  * Issue 16 figures: the slowest pathological glob match (against a linear floor: one `indexOf` scan
  * of the same value), and N distinct unmanaged alerts through the pipeline with the open-drift bound (RSS
- * against the same process's RSS before the first alert). `BENCH_OPEN_DRIFTS` sets N (default 1,000,000).
+ * against the same process's RSS before the first alert). `BENCH_OPEN_DRIFTS` sets N (default 1,000,000; 0 skips it).
  */
 const dir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,6 +40,7 @@ function globRows(): BenchRow[] {
 
 function openDriftRows(): BenchRow[] {
   const total = Number(process.env.BENCH_OPEN_DRIFTS ?? 1_000_000);
+  if (total === 0) return []; // BENCH_OPEN_DRIFTS=0: glob figures only
   // The child imports the compiled build (what the image runs).
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: path.join(dir, '..'), stdio: 'inherit' });
   const heapCap = Number(process.env.BENCH_HEAP_MB ?? 192);

@@ -94,7 +94,7 @@ describe('hung state backends (S3, HTTP, GCS) at start', () => {
     expect(azure.status).toBe(503);
     expect(azure.headers.get('retry-after')).toBe('5');
     console.log(`closing figure: /healthz answered ${Math.round(healthzAfterMs)} ms after start with all backends hung`);
-  });
+  }, 150_000);
 
   it('acknowledges alerts posted meanwhile, and turns them into drift against the states once they load', async () => {
     for (const alert of demoAlerts()) {
@@ -113,7 +113,7 @@ describe('hung state backends (S3, HTTP, GCS) at start', () => {
     expect(fromState('gs://tf-gcs/audit/default.tfstate')).toHaveLength(1);
     const statuses = Object.fromEntries(app.states.statuses().map((s) => [s.name, s.health]));
     expect(statuses).toEqual({ 'network-prod': 'ok', 'iam-prod': 'ok', 'audit-logging': 'ok', stuck: 'never_loaded' });
-  });
+  }, 150_000);
 
   it('reports the never-loaded state in /readyz (still 200), in metrics and in the log, with the real cause', async () => {
     const ready = await call('GET', '/readyz');
@@ -128,7 +128,7 @@ describe('hung state backends (S3, HTTP, GCS) at start', () => {
     const never = lines.filter((l) => l.message.startsWith('state never loaded'));
     expect(never.map((l) => l.meta.state)).toEqual(['stuck']);
     expect(String(never[0].meta.error)).toMatch(/timed out after 1 s/);
-  });
+  }, 150_000);
 });
 
 describe('hung state backends at reload', () => {
@@ -152,5 +152,5 @@ describe('hung state backends at reload', () => {
     const quick = await call('POST', '/api/v1/state/reload?name=network-prod&wait=30');
     expect(quick.status).toBe(200);
     expect(app.states.statuses().find((s) => s.name === 'network-prod')?.health).toBe('ok');
-  });
+  }, 150_000);
 });

@@ -126,6 +126,18 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     server.route('POST', config.inputs.falco_http.path, falcoHttpRoute(ingest.alerts, metrics, config.inputs.falco_http.max_body_bytes, log));
   // Azure: POST /azure for Event Hubs forwarders and the direct Event Hubs consumer, when enabled.
   const azure = wireAzureInputs(config, { server, pipeline, metrics, log });
+  let settled = false;
+  // POST /azure processes before answering (forwarders read the status and retry), so until every state
+  // source has had its first load it answers 503 with Retry-After instead of judging against no state.
+  const azurePath = config.inputs.azure_http.path;
+  const azureRoute = config.inputs.azure_http.enabled ? server.handler('POST', azurePath) : undefined;
+  if (azureRoute)
+    server.route('POST', azurePath, (req, res, ctx) => {
+      if (settled) return azureRoute(req, res, ctx);
+      req.resume();
+      res.setHeader('retry-after', '5');
+      sendJson(res, 503, { error: 'state sources are still loading; retry shortly', loading_states: states.loadingSources() });
+    });
 
   // Listener and journal first: alerts are acknowledged and kept from the first second, whatever the backends do.
   ingest.startInputs();
@@ -135,6 +147,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   // Alerts wait in the journal until every source has had its first load (with retries), so they meet the real state.
   const statesSettled = states.reload().then(() => states.settled()).then(() => {
     if (!listening) return;
+    settled = true;
     states.startPolling();
     ingest.start();
     azure.start();

@@ -63,7 +63,7 @@ export const detectionConfigSchema = z.strictObject({
   /**
    * Bound on open drifts kept in memory and in storage.dir/open-drifts.json. Beyond it the drift
    * seen longest ago is evicted (tfdrift_drifts_evicted_total; never reported resolved). Sizing in
-   * docs/production.md (about 1.5 KB of heap and 1.3 KB of disk per open drift).
+   * docs/production.md (about 2 KB of heap and 1.3 KB of disk per open drift).
    */
   max_open_drifts: z.number().int().min(1).default(20_000),
   /**

@@ -54,6 +54,11 @@ export class HttpServer {
     this.routes.set(`${method} ${path}`, handler);
   }
 
+  /** The handler a room registered, for the app to wrap (e.g. gate it until states have loaded). */
+  handler(method: string, path: string): RouteHandler | undefined {
+    return this.routes.get(`${method} ${path}`);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handler = this.routes.get(`${req.method} ${url.pathname}`);

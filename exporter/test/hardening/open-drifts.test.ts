@@ -8,6 +8,10 @@ import { DriftLedger } from '../../src/detect/ledger.js';
 import { Metrics } from '../../src/metrics/registry.js';
 import type { DriftRecord } from '../../src/model/drift.js';
 import { DEMO_DIR, collectingOutput, counter, demoAlerts, ingestConfig, syntheticRoleRecords } from '../ingest/helpers.js';
+import { FileCheckpointStore } from '../../src/ingest/azure/checkpoints.js';
+import { lokiConfigSchema } from '../../src/outputs/config.js';
+import { LokiTransport } from '../../src/outputs/loki/transport.js';
+import { makeRecords } from '../outputs/records.js';
 import { capturingLogger } from './peers.js';
 
 // Issue 16 item 2 (open drifts unbounded) at suite size: the bound, oldest-last-seen eviction, the
@@ -172,6 +176,16 @@ describe('files under storage.dir', () => {
       feed(app, syntheticRoleRecords(3, 'modes'));
       app.pipeline.ledger.save();
       feed(app, syntheticRoleRecords(1, 'modes2')); // leaves a journal line too
+      // The Loki spool and the Event Hubs checkpoints live under storage.dir as well.
+      const loki = new LokiTransport({
+        config: lokiConfigSchema.parse({ enabled: true, url: 'http://127.0.0.1:9', shutdown_timeout_ms: 50, request_timeout_ms: 50 }),
+        spoolDir: path.join(storage, 'data', 'loki-spool'), log: capturingLogger().log, random: () => 0.5,
+      });
+      loki.enqueue(makeRecords(1)[0]);
+      await loki.close();
+      await new FileCheckpointStore(path.join(storage, 'data', 'eventhubs')).updateCheckpoint({
+        fullyQualifiedNamespace: 'ns', eventHubName: 'hub', consumerGroup: '$Default', partitionId: '0', sequenceNumber: 1, offset: '1',
+      } as never);
     } finally {
       process.umask(previous);
     }
@@ -183,7 +197,8 @@ describe('files under storage.dir', () => {
       });
     const entries = [{ p: path.join(storage, 'data'), dir: true }, ...walk(path.join(storage, 'data'))];
     const names = entries.map((e) => path.relative(storage, e.p));
-    expect(names).toEqual(expect.arrayContaining(['data/journal', 'data/open-drifts.json', 'data/open-drifts.json.journal']));
+    expect(names).toEqual(expect.arrayContaining(['data/journal', 'data/open-drifts.json', 'data/open-drifts.json.journal', 'data/loki-spool', 'data/eventhubs']));
+    expect(names.some((n) => /^data\/loki-spool\/.+/.test(n)) && names.some((n) => /^data\/eventhubs\/.+/.test(n))).toBe(true);
     expect(names.some((n) => /^data\/journal\/.+/.test(n))).toBe(true);
     for (const e of entries) expect([path.relative(storage, e.p), (statSync(e.p).mode & 0o777).toString(8)]).toEqual([path.relative(storage, e.p), e.dir ? '700' : '600']);
   });

@@ -72,7 +72,7 @@ describe('server limits', () => {
     console.log(`closing figure: 200 slow-body connections cut, the last ${Math.round(lastCut)} ms after opening (request_seconds 2); /healthz answered in ${Math.round(healthMs)} ms meanwhile`);
     // Logged once for the burst, not 200 times.
     expect(lines.filter((l) => l.meta.reason === 'request_timeout')).toHaveLength(1);
-  });
+  }, 150_000);
 
   it('counts and logs a wrong or missing credential, rate-limited, without the token', async () => {
     for (let i = 0; i < 50; i++) expect((await fetch(`${app.url}/falco?token=wrong-${i}`, { method: 'POST', body: '{}' })).status).toBe(401);
@@ -90,7 +90,7 @@ describe('server limits', () => {
     expect(metrics).toMatch(/^tfdrift_events_unmapped_total\{provider="gcp"\} 0$/m);
     expect(metrics).toMatch(/^tfdrift_events_failed_total\{reason="journal_full"\} 0$/m);
     expect(metrics).toMatch(/^tfdrift_drifts_evicted_total\{change_type="unmanaged"\} 0$/m);
-  });
+  }, 150_000);
 
   it('closes connections beyond max_connections at once and counts them', async () => {
     const small = await startApp(
@@ -105,7 +105,7 @@ describe('server limits', () => {
     expect(await counter(small.metrics, 'tfdrift_http_requests_rejected_total', { reason: 'connection_limit' })).toBe(1);
     for (const s of open) s.destroy();
     await small.stop();
-  });
+  }, 150_000);
 });
 
 describe('fail fast', () => {
@@ -122,5 +122,5 @@ describe('fail fast', () => {
     expect(existsSync(storage)).toBe(false);
     expect(peer.held + peer.forwarded).toBe(0);
     await peer.close();
-  });
+  }, 150_000);
 });

@@ -128,8 +128,10 @@ describe('tfdrift alerts', () => {
     expect(conflict.error?.message).toContain('"File rule" (uid from-file, provenance file)');
     expect(conflict.stderr).toContain('conflict: rule "File rule"');
 
-    expect((await tfdrift(['apply'])).error?.message).toContain('--grafana-url is required');
-    expect((await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'medium'])).error?.message).toContain('--preset must be small or large');
+    expect((await tfdrift(['apply'])).error?.message).toBe('--grafana-url: required (or set GRAFANA_URL)');
+    expect((await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'medium'])).error?.message).toBe('--preset: expected small or large, got "medium"');
+    expect((await tfdrift(['apply', '--grafana-url', 'grafana:3000'])).error?.message).toBe('--grafana-url: expected an http:// or https:// URL, got "grafana:3000"');
+    expect((await tfdrift(['apply', '--grafana-url', peer.url, '--org-id', 'x'])).error?.message).toBe('--org-id: expected an integer, got "x"');
   });
 });
 
@@ -152,5 +154,26 @@ describe('tfdrift alerts through the CLI entry', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(new RegExp(`tfdrift: Grafana rejected the credentials \\(GET ${peer.url}/api/datasources/uid/loki → 401`));
+  });
+});
+
+describe('tfdrift alerts --config: errors name the file and the key', () => {
+  it('a missing file, invalid YAML, a bad preset and an unknown rule', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tfdrift-alerts-'));
+    const missing = path.join(dir, 'nope.yaml');
+    const bad = (name: string, text: string): string => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const yaml = bad('broken.yaml', 'alerts: [unclosed\n');
+    const preset = bad('preset.yaml', 'alerts:\n  preset: medium\n');
+    const rule = bad('rule.yaml', 'alerts:\n  thresholds:\n    nosuchrule: { threshold: 1 }\n');
+    const run = (file: string) => runCli(['alerts', 'diff', '--grafana-url', peer.url, '--config', file]);
+    expect(await run(missing)).toEqual({ code: 2, stdout: '', stderr: `tfdrift: ${missing}: no such file or directory (check the path)\n` });
+    expect((await run(yaml)).stderr).toBe(`tfdrift: ${yaml}: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1\n`);
+    expect((await run(preset)).stderr).toBe(`tfdrift: ${preset}: alerts.preset: expected small or large, got "medium"\n`);
+    expect((await run(rule)).stderr).toBe(`tfdrift: ${rule}: alerts.thresholds.nosuchrule: not a known rule\n`);
+    expect(peer.writes()).toHaveLength(0);
   });
 });

@@ -24,7 +24,7 @@ import {
   type RuleKey,
   type RuleTuning,
 } from '@tfdrift/alert-rules';
-import { CliError, EXIT } from '../exit.js';
+import { CliError, EXIT, fsErrorParts } from '../exit.js';
 
 export interface AlertsIo {
   stdout: (text: string) => void;
@@ -70,7 +70,9 @@ async function fromConfigFile(file: string): Promise<Partial<AlertRulesOptions>>
   try {
     doc = parseYaml(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new CliError(`cannot read alerts config ${file}: ${(err as Error).message}`, EXIT.badInput);
+    // The YAML message's first line only: the lines after it quote the file, which may hold a token.
+    const yamlProblem = (err as Error).message.split('\n')[0].replace(/:$/, '');
+    throw new CliError((err as NodeJS.ErrnoException).syscall ? fsErrorParts(err, file) : { where: file, what: `invalid YAML: ${yamlProblem}` }, EXIT.badInput);
   }
   const root = isObj(doc) ? doc : {};
   const a = isObj(root.alerts) ? root.alerts : {};
@@ -87,14 +89,14 @@ async function fromConfigFile(file: string): Promise<Partial<AlertRulesOptions>>
     runbookUrl: str(a.runbook_url),
   };
   if (a.preset !== undefined) {
-    if (!isPresetName(a.preset)) throw new CliError(`${file}: alerts.preset must be small or large`, EXIT.badInput);
+    if (!isPresetName(a.preset)) throw new CliError({ where: `${file}: alerts.preset`, what: `expected small or large, got ${JSON.stringify(a.preset)}` }, EXIT.badInput);
     out.preset = a.preset;
   }
   if (Array.isArray(a.production_accounts)) out.productionAccounts = a.production_accounts.map(String);
   if (isObj(a.thresholds)) {
     const tuning: Partial<Record<RuleKey, Partial<RuleTuning>>> = {};
     for (const [key, value] of Object.entries(a.thresholds)) {
-      if (!isRuleKey(key) || !isObj(value)) throw new CliError(`${file}: alerts.thresholds.${key} is not a known rule`, EXIT.badInput);
+      if (!isRuleKey(key) || !isObj(value)) throw new CliError({ where: `${file}: alerts.thresholds.${key}`, what: 'not a known rule' }, EXIT.badInput);
       tuning[key] = {
         enabled: typeof value.enabled === 'boolean' ? value.enabled : undefined,
         threshold: typeof value.threshold === 'number' ? value.threshold : undefined,
@@ -106,7 +108,7 @@ async function fromConfigFile(file: string): Promise<Partial<AlertRulesOptions>>
   }
   if (Array.isArray(a.maintenance_windows)) {
     out.maintenanceWindows = a.maintenance_windows.map((w, i): MaintenanceWindow => {
-      if (!isObj(w)) throw new CliError(`${file}: alerts.maintenance_windows[${i}] must be a mapping`, EXIT.badInput);
+      if (!isObj(w)) throw new CliError({ where: `${file}: alerts.maintenance_windows[${i}]`, what: 'expected a mapping' }, EXIT.badInput);
       const location = str(w.location) ?? 'UTC';
       if (w.weekdays !== undefined) {
         return { kind: 'weekly', weekdays: (w.weekdays as string[]).map((d) => String(d).toLowerCase()) as never, startTime: String(w.start_time ?? ''), endTime: String(w.end_time ?? ''), location };
@@ -120,10 +122,10 @@ async function fromConfigFile(file: string): Promise<Partial<AlertRulesOptions>>
 async function resolveOptions(flags: AlertsFlags, io: AlertsIo): Promise<{ options: AlertRulesOptions; grafanaUrl: string; token?: string }> {
   const file = flags.config ? await fromConfigFile(flags.config) : {};
   const grafanaUrl = str(flags.grafanaUrl) ?? str(io.env.GRAFANA_URL) ?? file.grafanaUrl;
-  if (!grafanaUrl) throw new CliError('--grafana-url is required (or GRAFANA_URL)', EXIT.badInput);
-  if (!/^https?:\/\//.test(grafanaUrl)) throw new CliError(`--grafana-url must start with http:// or https:// (got "${grafanaUrl}")`, EXIT.badInput);
+  if (!grafanaUrl) throw new CliError({ where: '--grafana-url', what: 'required', hint: 'or set GRAFANA_URL' }, EXIT.badInput);
+  if (!/^https?:\/\//.test(grafanaUrl)) throw new CliError({ where: '--grafana-url', what: `expected an http:// or https:// URL, got "${grafanaUrl}"` }, EXIT.badInput);
   const preset = flags.preset ?? file.preset ?? 'small';
-  if (!isPresetName(preset)) throw new CliError(`--preset must be small or large (got "${preset}")`, EXIT.badInput);
+  if (!isPresetName(preset)) throw new CliError({ where: '--preset', what: `expected small or large, got "${preset}"` }, EXIT.badInput);
   const options: AlertRulesOptions = {
     ...file,
     preset,
@@ -145,7 +147,7 @@ function build(options: AlertRulesOptions): BuiltAlerting {
   try {
     return buildAlerting(options);
   } catch (err) {
-    throw new CliError(`invalid alert settings: ${(err as Error).message}`, EXIT.badInput);
+    throw new CliError({ where: 'alert settings', what: (err as Error).message }, EXIT.badInput);
   }
 }
 
@@ -165,7 +167,7 @@ function report(io: AlertsIo, flags: AlertsFlags, command: string, url: string, 
 async function run(command: 'apply' | 'diff' | 'delete', flags: AlertsFlags, io: AlertsIo): Promise<void> {
   const { options, grafanaUrl, token } = await resolveOptions(flags, io);
   const orgId = flags.orgId !== undefined ? Number(flags.orgId) : undefined;
-  if (orgId !== undefined && !Number.isInteger(orgId)) throw new CliError(`--org-id must be an integer (got "${flags.orgId}")`, EXIT.badInput);
+  if (orgId !== undefined && !Number.isInteger(orgId)) throw new CliError({ where: '--org-id', what: `expected an integer, got "${flags.orgId}"` }, EXIT.badInput);
   const client = new GrafanaClient({ baseUrl: grafanaUrl, token, orgId });
   const built = build(options);
   const dryRun = command === 'diff' || flags.dryRun === true;

@@ -8,13 +8,16 @@ import { startApp, type App } from '../../src/app.js';
 import { demoRecords } from '../../src/cli/commands/demo.js';
 import type { DriftRecord } from '../../src/model/drift.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { collectingOutput, counter, DEMO_DIR, demoAlerts, ingestConfig, nativeDriftIds, post, tempDir } from './helpers.js';
+import { counter, DEMO_DIR, demoAlerts, ingestConfig, nativeDriftIds, post, tempDir } from './helpers.js';
 import { until } from './queue-helpers.js';
+import { LokiPeer } from '../outputs/loki-peer.js';
+import { evaluateMetricQuery, total } from './logql-eval.js';
 
 /**
  * A fleet sharded by account: three exporters, each owning some of the demo's accounts (its
- * states), all receiving the same alerts (one Falco / one central bus), scraped by one real
- * Prometheus (Debian /usr/bin/prometheus). Fails, never skips, when Prometheus is missing.
+ * states), all receiving the same alerts (one Falco / one central bus), pushing to one Loki
+ * peer and scraped by one real Prometheus (Debian /usr/bin/prometheus). Fails, never skips,
+ * when Prometheus is missing.
  */
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 
@@ -35,29 +38,44 @@ async function promQuery(url: string, q: string): Promise<{ metric: Record<strin
   return body.data?.result ?? [];
 }
 
+/** The plugin's LogQL builders (grafana-plugin/src/queries/logql.ts), loaded by path: another workspace's source. */
+type PluginQueries = {
+  driftCountBy(o: { job: string; by: string[]; range: string }): string;
+  overviewLogQueries(job: string, filters: Record<string, never>, range: string): Record<string, string>;
+};
+const PLUGIN_QUERIES = path.join(DEMO_DIR, '../../grafana-plugin/src/queries/logql.ts');
+
 const ALL_STATES = (YAML.parse(readFileSync(path.join(DEMO_DIR, 'config.yaml'), 'utf8')) as { states: Record<string, unknown>[] }).states.map((s) => ({
   ...s, path: path.join(DEMO_DIR, String(s.path)),
 })) as unknown as ({ account_id: string } & Record<string, unknown>)[];
 
 describe('a fleet of three exporters sharded by account, one Prometheus', () => {
-  const shards: { app: App; out: ReturnType<typeof collectingOutput>; accounts: string[]; name: string }[] = [];
+  const shards: { app: App; out: { records: DriftRecord[] }; accounts: string[]; name: string }[] = [];
+  const loki = new LokiPeer();
   let prom: ChildProcess | null = null;
   let promUrl = '';
   let expected: string[] = [];
 
   beforeAll(async () => {
     expected = await nativeDriftIds(demoRecords());
+    await loki.start();
     for (let i = 0; i < 3; i++) {
       const states = ALL_STATES.filter((_, k) => k % 3 === i);
       const name = `tfdrift-shard-${i}`;
-      const out = collectingOutput();
-      const app = await startApp(ingestConfig(tempDir(), { states, fleet: { shard: true }, server: { listen: '127.0.0.1:0', name } }), { log: silentLogger(), outputs: [out] });
+      const config = ingestConfig(tempDir(), {
+        states, fleet: { shard: true }, server: { listen: '127.0.0.1:0', name },
+        outputs: { stdout: { enabled: false }, loki: { enabled: true, url: loki.url, batch_interval_ms: 50 } },
+      });
+      const app = await startApp(config, { log: silentLogger() });
+      // Each shard's records as they reached the shared Loki, told apart by the record's `exporter` field.
+      const out = { get records(): DriftRecord[] { return loki.entries().map((e) => JSON.parse(e.line) as DriftRecord).filter((r) => r.exporter === name); } };
       shards.push({ app, out, name, accounts: states.map((s) => String(s.account_id)) });
     }
     // The same alerts to every shard, as when one Falco or one central bus feeds them all.
     const body = demoAlerts().map((a) => JSON.stringify(a)).join('\n');
     for (const s of shards) expect((await post(`${s.app.url}/falco`, body, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
     for (const s of shards) await s.app.ingest.alerts.idle();
+    await until(() => loki.entries().length >= expected.length, 60_000, 'every record in Loki');
 
     const dir = tempDir('tfdrift-fleet-prom-');
     const targets = shards.map((s) => `"${new URL(s.app.url).host}"`).join(', ');
@@ -73,6 +91,7 @@ describe('a fleet of three exporters sharded by account, one Prometheus', () => 
   afterAll(async () => {
     prom?.kill('SIGTERM');
     for (const s of shards) await s.app.stop();
+    await loki.stop();
   }, 60_000);
 
   it('reports each drift exactly once across the fleet, from the shard that owns its account, naming that shard', async () => {
@@ -110,4 +129,28 @@ describe('a fleet of three exporters sharded by account, one Prometheus', () => 
     const labels = await promQuery(promUrl, 'tfdrift_drifts_open');
     for (const s of labels) expect(Object.keys(s.metric)).not.toContain('exporter');
   }, 120_000);
+
+  it('the plugin\'s and the dashboards\' Loki count queries, over the shared Loki, count each drift once', async () => {
+    const { driftCountBy, overviewLogQueries } = (await import(PLUGIN_QUERIES)) as PluginQueries;
+    const entries = loki.entries();
+    // No exporter label on the streams: the fleet does not multiply Loki's streams.
+    expect(entries.every((e) => !('exporter' in e.labels))).toBe(true);
+    expect(new Set(entries.map((e) => JSON.parse(e.line).exporter)).size).toBe(3);
+    const plugin = [driftCountBy({ job: 'tfdrift', by: [], range: '1h' }), ...Object.values(overviewLogQueries('tfdrift', {}, '1h')).filter((q) => !q.startsWith('topk'))];
+    const dashboard = JSON.parse(readFileSync(path.join(DEMO_DIR, '../../dashboards/tfdrift-overview.json'), 'utf8')) as Record<string, unknown>;
+    const exprs: string[] = [];
+    const walk = (o: unknown): void => {
+      if (Array.isArray(o)) o.forEach(walk);
+      else if (o && typeof o === 'object') {
+        const expr = (o as { expr?: unknown }).expr;
+        if (typeof expr === 'string' && expr.includes('count_over_time') && !expr.startsWith('topk')) exprs.push(expr);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(dashboard);
+    expect(exprs.length).toBeGreaterThanOrEqual(4);
+    // Grafana's interpolation with every variable on "All" and the dashboard's time range.
+    const interpolated = exprs.map((e) => e.replace(/\$\{\w+:regex\}/g, '.*').replace(/\$__(range|auto)/g, '1h'));
+    for (const q of [...plugin, ...interpolated]) expect(total(evaluateMetricQuery(q, entries)), q).toBe(expected.length);
+  });
 });

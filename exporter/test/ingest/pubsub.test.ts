@@ -12,6 +12,8 @@ import { startChild, until } from './queue-helpers.js';
 import { PubSubPeer } from './pubsub-peer.js';
 
 const GCP_FIXTURES = path.join(EXPORTER_DIR, 'test/fixtures/gcp');
+// No GCE metadata server here: tell google-auth-library not to probe for one (it only warns).
+process.env.METADATA_SERVER_DETECTION = 'none';
 const SUB = 'projects/tfdrift-test/subscriptions/tfdrift-audit';
 /** The GCP fixture states, bound to the projects of the corpus records they were written for. */
 const GCP_STATES = [
@@ -132,7 +134,7 @@ describe('inputs.gcp_pubsub: Cloud Audit Logs → log sink → Pub/Sub (loopback
     const expected = ids(await nativeRecords(entries));
     peer!.holdAcks = true; // acks are sent but never land
     const dir = tempDir();
-    const child = await startChild(dir, { states: GCP_STATES, inputs: { gcp_pubsub: { enabled: true, subscriptions: [SUB], max_streams: 1 } } }, { PUBSUB_EMULATOR_HOST: peer!.host });
+    const child = await startChild(dir, { states: GCP_STATES, inputs: { gcp_pubsub: { enabled: true, subscriptions: [SUB], max_streams: 1 } } }, { PUBSUB_EMULATOR_HOST: peer!.host, METADATA_SERVER_DETECTION: 'none' });
     try {
       await until(() => child.records().length > 0 && peer!.calls.includes('Acknowledge'), 120_000, 'the child to report drift and send acks');
     } finally {

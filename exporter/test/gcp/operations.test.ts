@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORPUS } from '../helpers/cli.js';
 import { eventsFile, plasoGcp, replay } from './scenario.js';
 import { permutations, stateFile, subsets } from '../detect/multipart.js';
 
@@ -58,5 +61,28 @@ describe('GCP long-running operations (operation.first / operation.last): one dr
     const failed = { ...last, protoPayload: { ...(last.protoPayload as Rec), status: { code: 3, message: 'INVALID_ARGUMENT' } } };
     const { records } = await replay([state()], [eventsFile([failed])]);
     expect(records).toEqual([]);
+  });
+});
+
+describe('GCP patches whose request names the field (kind 1): the drift names it', () => {
+  const subnetPatches = (): Rec[] =>
+    (JSON.parse(readFileSync(path.join(CORPUS, 'gcp/panther-analysis/panther_gcp_auditlog_rule_tests.json'), 'utf8')) as Rec[]).filter(
+      (e) => (e.protoPayload as Rec | undefined)?.methodName === 'v1.compute.subnetworks.patch',
+    );
+  const subnet = (project: string, logConfig: unknown[]): string =>
+    stateFile('google', [{ type: 'google_compute_subnetwork', name: 'default', attributes: { id: `projects/${project}/regions/us-central1/subnetworks/default`, name: 'default', project, log_config: logConfig } }]);
+
+  it('subnetworks.patch turning flow logs on (real Panther records, logConfig.enable) → modified log_config false → true', async () => {
+    const on = subnetPatches().filter((e) => JSON.stringify(e).includes('"logConfig"'));
+    expect(on.length).toBeGreaterThan(0);
+    const { records } = await replay([subnet('test-project', [])], [eventsFile(on.slice(0, 1))]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ change_type: 'modified', resource_type: 'google_compute_subnetwork', changes: [{ attribute: 'log_config', expected: false, actual: true, detail: null }] });
+  });
+
+  it('subnetworks.patch turning flow logs off (enableFlowLogs: false) → modified log_config true → false', async () => {
+    const off = subnetPatches().filter((e) => JSON.stringify(e).includes('"enableFlowLogs"'));
+    const { records } = await replay([subnet('gcp-project', [{ aggregation_interval: 'INTERVAL_5_SEC', flow_sampling: 0.5, metadata: 'INCLUDE_ALL_METADATA' }])], [eventsFile(off)]);
+    expect(records.map((r) => r.changes)).toEqual([[{ attribute: 'log_config', expected: true, actual: false, detail: null }]]);
   });
 });

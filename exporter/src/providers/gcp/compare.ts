@@ -76,7 +76,20 @@ function normaliseTagItems(value: unknown): string[] {
   return [...new Set(list.filter((x): x is string => typeof x === 'string'))].sort();
 }
 
+/**
+ * VPC flow logs on or off: the provider models them as a `log_config` block (present = on), the
+ * API as `logConfig.enable` or the older `enableFlowLogs`.
+ */
+export function flowLogsEnabled(value: unknown): boolean | null {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isRecord(value)) return 'enable' in value ? value.enable === true || value.enable === 'true' : Object.keys(value).length > 0;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return null;
+}
+
 export function registerGcpComparators(): void {
+  COMPARATORS.gcp_flow_logs_enabled ??= { normalise: flowLogsEnabled };
   COMPARATORS.gcp_iam_bindings ??= { normalise: normaliseIamBindings };
   COMPARATORS.gcp_firewall_rules ??= { normalise: normaliseFirewallRules };
   COMPARATORS.gcp_last_segment ??= { normalise: lastSegmentValue };

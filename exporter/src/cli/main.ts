@@ -7,6 +7,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerStateCommand } from './commands/state.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { extraCommands } from './extra.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerConfigCommand(program);
   registerStateCommand(program);
+  registerDoctorCommand(program); // its checks load only when it runs
   for (const register of extraCommands) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

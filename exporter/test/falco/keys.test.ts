@@ -95,6 +95,34 @@ http_output: { enabled: true, url: "http://x", compress_upload: true }
   });
 });
 
+describe('Helm values for the falcosecurity/falco chart (deploy/helm/falco-values.yaml)', () => {
+  const values = readYaml('deploy/helm/falco-values.yaml');
+  const text = readText('deploy/helm/falco-values.yaml');
+
+  it('merge into falco.yaml with Falco 0.44.1 keys only, and rules only for the loaded plugins', () => {
+    expect(falcoConfigProblems(values.falco, '0.44.1')).toEqual([]);
+    expect(values.falco.engine.kind).toBe('nodriver');
+    expect(values.driver.enabled).toBe(false);
+    expect(values.falco.json_include_output_fields_property).toBe(true);
+  });
+
+  it('install every loaded plugin with falcoctl and pass every variable the config reads', () => {
+    const refs: string[] = values.falcoctl.config.artifact.install.refs;
+    for (const name of values.falco.load_plugins) expect(refs.map((r) => r.split(':')[0])).toContain(name);
+    const env = (values.extra.env as Doc[]).map((e) => e.name);
+    const used = [...JSON.stringify(values.falco).matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]);
+    expect(used).toContain('TFDRIFT_SERVER_TOKEN');
+    for (const name of used) expect(env, name).toContain(name);
+  });
+
+  it('tell the operator to mount exactly the rules files it names (customRules → /etc/falco/rules.d)', () => {
+    const mounted = [...text.matchAll(/customRules\.([\w\\.]+)=(rules\/[\w.]+)/g)].map((m) => [m[1].replace(/\\\./g, '.'), m[2]]);
+    expect(mounted.length).toBeGreaterThan(0);
+    for (const [name, file] of mounted) expect(`rules/${name}`).toBe(file);
+    expect(values.falco.rules_files).toEqual(mounted.map(([name]) => `/etc/falco/rules.d/${name}`));
+  });
+});
+
 describe('generated rules', () => {
   const files = listFiles('rules').filter((f) => f.endsWith('.yaml'));
 

@@ -3,11 +3,16 @@
  * command and flag, endpoint and path an operator reads is checked against the code that
  * defines it; config snippets must pass `config check`.
  */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { Command } from 'commander';
+import { GrafanaPeer } from '@tfdrift/alert-rules/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registerAlertsCommand } from '../../src/cli/commands/alerts.js';
 import { exists, parseEnvFile, readText } from '../stack/stack.js';
 import path from 'node:path';
 import { extractClaims, operatorDocs, type Claim, type ClaimKind } from './claims.js';
-import { cliTree, configCheck, emittedReasons, isConfigKey, isKnownEnv, knownEnv, recordingRules, startedDaemon, type CliTree } from './truth.js';
+import { cliTree, configCheck, emittedReasons, fullProgram, isConfigKey, isKnownEnv, knownEnv, recordingRules, startedDaemon, type CliTree } from './truth.js';
 
 const claims: Claim[] = operatorDocs().flatMap(extractClaims);
 const of = (kind: ClaimKind): Claim[] => claims.filter((c) => c.kind === kind);
@@ -15,9 +20,11 @@ const of = (kind: ClaimKind): Claim[] => claims.filter((c) => c.kind === kind);
 let metrics: Map<string, Set<string>>;
 let records: Set<string>;
 let routeSet: Set<string>;
+let cli: CliTree;
 beforeAll(async () => {
   ({ metrics, routes: routeSet } = await startedDaemon());
   records = recordingRules();
+  cli = cliTree(await fullProgram());
 });
 
 /** Checks each claim; returns "where: claim — why" for the false ones. */
@@ -42,7 +49,7 @@ function metricProblem(c: Claim): string | null {
 
 function cliProblem(c: Claim): string | null {
   const words = c.text.split(/ +/).slice(1);
-  let node: CliTree = cliTree();
+  let node: CliTree = cli;
   let i = 0;
   while (i < words.length && node.sub.size > 0 && !words[i].startsWith('-')) {
     const next = node.sub.get(words[i]);
@@ -74,9 +81,9 @@ function pathProblem(c: Claim): string | null {
 
 describe('docs claims', () => {
   it('finds claims of every kind', () => {
-    const counts = Object.fromEntries(['metric', 'config_key', 'config_snippet', 'env', 'cli', 'endpoint', 'path'].map((k) => [k, of(k as ClaimKind).length]));
+    const counts = Object.fromEntries(['metric', 'config_key', 'config_snippet', 'alerts_snippet', 'env', 'cli', 'endpoint', 'path'].map((k) => [k, of(k as ClaimKind).length]));
     process.stderr.write(`docs claims checked: ${claims.length} ${JSON.stringify(counts)}\n`);
-    for (const n of Object.values(counts)) expect(n).toBeGreaterThan(2);
+    for (const [kind, n] of Object.entries(counts)) expect(n, kind).toBeGreaterThan(kind === 'alerts_snippet' ? 0 : 2);
   });
 
   it('name metrics (and labels) the registry has', () => {
@@ -89,6 +96,28 @@ describe('docs claims', () => {
 
   it('show config snippets that pass `config check`', () => {
     expect(falseClaims(of('config_snippet'), (c) => configCheck(c.text))).toEqual([]);
+  });
+
+  it('show `alerts:` files that `tfdrift alerts apply --config` takes (against a Grafana-API peer)', async () => {
+    const peer = new GrafanaPeer({ token: 't', datasources: [{ uid: 'loki', type: 'loki', name: 'Loki' }, { uid: 'prometheus', type: 'prometheus', name: 'Prometheus' }] });
+    await peer.start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-claims-'));
+    const problems: string[] = [];
+    try {
+      for (const [i, c] of of('alerts_snippet').entries()) {
+        const file = path.join(dir, `alerts-${i}.yaml`);
+        writeFileSync(file, c.text);
+        let err = '';
+        const program = new Command('tfdrift').exitOverride();
+        registerAlertsCommand(program, { stdout: () => undefined, stderr: (t) => void (err += t), env: {} });
+        for (const cmd of program.commands) cmd.exitOverride();
+        await program.parseAsync(['alerts', 'apply', '--grafana-url', peer.url, '--token', 't', '--config', file], { from: 'user' }).catch((e: Error) => problems.push(`${c.where}: ${e.message} ${err}`));
+      }
+      expect(peer.rules.size).toBeGreaterThan(0);
+    } finally {
+      await peer.stop();
+    }
+    expect(problems).toEqual([]);
   });
 
   it('name environment variables something reads', () => {

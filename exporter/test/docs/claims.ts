@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { listFiles, readText } from '../stack/stack.js';
 
-export type ClaimKind = 'metric' | 'config_key' | 'config_snippet' | 'env' | 'cli' | 'endpoint' | 'path';
+export type ClaimKind = 'metric' | 'config_key' | 'config_snippet' | 'alerts_snippet' | 'env' | 'cli' | 'endpoint' | 'path';
 
 export interface Claim {
   kind: ClaimKind;
@@ -137,6 +137,7 @@ export function extractClaims(file: string): Claim[] {
       if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
         const keys = Object.keys(doc);
         if (keys.length > 0 && keys.every((k) => CONFIG_TOP.includes(k))) add('config_snippet', code.text, code.line);
+        if (keys.length === 1 && keys[0] === 'alerts') add('alerts_snippet', code.text, code.line);
       }
     }
   }

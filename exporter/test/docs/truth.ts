@@ -12,7 +12,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { envKeyToPath, parseConfig } from '../../src/config/load.js';
 import { checkServerSecurity, HttpServer } from '../../src/server/http.js';
 import { startApp } from '../../src/app.js';
-import { buildProgram } from '../../src/cli/main.js';
+import * as cliMain from '../../src/cli/main.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { listFiles, readText, readYaml, type Doc } from '../stack/stack.js';
 
@@ -93,7 +93,14 @@ export interface CliTree {
   options: Set<string>;
   sub: Map<string, CliTree>;
 }
-export function cliTree(cmd: Command = buildProgram()): CliTree {
+/** The CLI with every command fully defined, whichever way main.ts builds it (eagerly, or loading commands when named). */
+export async function fullProgram(): Promise<Command> {
+  const main = cliMain as unknown as { loadFullProgram?: () => Promise<Command>; buildProgram?: () => Command };
+  if (main.loadFullProgram) return main.loadFullProgram();
+  return main.buildProgram!();
+}
+
+export function cliTree(cmd: Command): CliTree {
   const options = new Set<string>(['--help']);
   for (const o of cmd.options) if (o.long) options.add(o.long);
   if (cmd.parent === null) options.add('--version');

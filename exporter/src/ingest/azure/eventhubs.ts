@@ -11,6 +11,7 @@ import type { Logger } from '../../util/logger.js';
 import type { AzureEventHubsConfig } from './config.js';
 import { FileCheckpointStore } from './checkpoints.js';
 import { decodeActivityPayload } from './decode.js';
+import { lazyAzureCredential } from './credential.js';
 
 /** The part of EventHubConsumerClient the input uses; tests inject a fake. */
 export interface ConsumerClientLike {
@@ -21,7 +22,11 @@ export interface ConsumerClientLike {
 export type ConsumerClientFactory = (config: AzureEventHubsConfig, store: CheckpointStore) => ConsumerClientLike;
 
 export const defaultClientFactory: ConsumerClientFactory = (config, store) => {
-  if (config.connection_string === '') throw new Error('inputs.azure_event_hubs.connection_string is required (TFDRIFT_INPUTS_AZURE_EVENT_HUBS_CONNECTION_STRING)');
+  if (config.connection_string === '' && config.fully_qualified_namespace !== '') {
+    // Azure AD: DefaultAzureCredential (managed identity, workload identity, service principal, az login).
+    return new EventHubConsumerClient(config.consumer_group, config.fully_qualified_namespace, config.event_hub_name, lazyAzureCredential(), store);
+  }
+  if (config.connection_string === '') throw new Error('inputs.azure_event_hubs: set connection_string (TFDRIFT_INPUTS_AZURE_EVENT_HUBS_CONNECTION_STRING) or fully_qualified_namespace (Azure AD)');
   return config.event_hub_name === ''
     ? new EventHubConsumerClient(config.consumer_group, config.connection_string, store)
     : new EventHubConsumerClient(config.consumer_group, config.connection_string, config.event_hub_name, store);

@@ -26,6 +26,8 @@ export const azureEventHubsConfigSchema = z
     start_position: z.enum(['latest', 'earliest']).default('latest'),
     max_batch_size: z.number().int().positive().default(100),
     max_wait_seconds: z.number().positive().default(5),
+    /** Wait before re-attaching a dropped link or reconnecting (the SDK's retryDelayInMs; its default is 30 s). */
+    retry_delay_seconds: z.number().positive().default(30),
   })
   .prefault({});
 

@@ -3,10 +3,13 @@
  * talking AMQP 1.0 to a loopback Event Hubs peer (eventhubs-peer.ts, on rhea): CBS put-token
  * with the connection string's SAS (signature verified), partition discovery on $management,
  * one receiver link per partition in the exporter's consumer group, activity records in,
- * checkpoints written after processing, and a receiver link dropped mid-batch.
+ * checkpoints written after processing, and a receiver link dropped mid-batch; and `tfdrift run`
+ * with only the namespace, over TLS, putting an Azure AD token from DefaultAzureCredential
+ * (a managed-identity endpoint on loopback) on $cbs.
  */
+import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -15,9 +18,11 @@ import { parseConfig } from '../../src/config/load.js';
 import { validateDriftRecord, type DriftRecord } from '../../src/model/drift.js';
 import type { Output } from '../../src/outputs/types.js';
 import { silentLogger, type Logger } from '../../src/util/logger.js';
-import { CORPUS } from '../helpers/cli.js';
+import { BIN, CORPUS, EXPORTER_DIR } from '../helpers/cli.js';
 import { AZURE_FIXTURES } from '../gcp/scenario.js';
 import { until } from '../ingest/fake-falco.js';
+import { makeCerts } from '../ingest/helpers.js';
+import { startServer } from '../state/helpers.js';
 import { EventHubsPeer, type PutToken } from './eventhubs-peer.js';
 
 type Rec = Record<string, unknown>;
@@ -145,4 +150,56 @@ describe('Event Hubs over AMQP 1.0 (loopback peer on rhea)', () => {
     expect(processed).toEqual([]);
     expect(peer.attaches).toEqual([]);
   });
+
+  it('Azure AD: `tfdrift run` with only the namespace gets a token from DefaultAzureCredential (managed identity) and puts it on $cbs as a jwt, over TLS', async () => {
+    const certs = makeCerts();
+    peer = new EventHubsPeer(HUB, ['0']);
+    const msiToken = 'eyJ0eXAiOiJKV1QifQ.aad-eventhubs.sig';
+    peer.accept = (t) => t.type === 'jwt' && t.token === msiToken;
+    await peer.start({ key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) });
+    const e = event(0);
+    peer.publish('0', [e.body]);
+    const resources: string[] = [];
+    const msi = await startServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.headers['x-identity-header'] !== 'msi-secret') return void res.writeHead(401).end();
+      resources.push(String(url.searchParams.get('resource')));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: msiToken, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: url.searchParams.get('resource'), token_type: 'Bearer' }));
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-eh-aad-'));
+    const config = path.join(dir, 'tfdrift.yaml');
+    writeFileSync(config, JSON.stringify({
+      server: { listen: '127.0.0.1:0' },
+      inputs: { falco_http: { enabled: false }, azure_event_hubs: { enabled: true, fully_qualified_namespace: `127.0.0.1:${peer.port}`, event_hub_name: HUB, consumer_group: 'tfdrift', start_position: 'earliest', max_wait_seconds: 1, retry_delay_seconds: 0.2 } },
+      states: [{ name: 'azure-prod', backend: 'local', path: STATE, provider: 'azure', account_id: '12345678-1234-1234-1234-123456789abc' }],
+      outputs: { stdout: { enabled: true, format: 'jsonl' } },
+      storage: { dir },
+    }));
+    // The process trusts the peer's CA the way an operator adds a private CA; its only Azure identity is the managed identity.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AZURE_|IDENTITY_|MSI_|IMDS_)/.test(k)));
+    const run = spawn(process.execPath, [BIN, 'run', '--config', config], {
+      cwd: EXPORTER_DIR,
+      env: { ...clean, NODE_EXTRA_CA_CERTS: certs.ca, IDENTITY_ENDPOINT: `${msi.url}/msi/token`, IDENTITY_HEADER: 'msi-secret' },
+    });
+    let out = '';
+    let err = '';
+    run.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    run.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+    try {
+      await until(() => out.includes('"event_type":"terraform_drift_detected"'), 60_000, `a drift record on stdout; stderr:\n${err.slice(-1500)}`);
+      expect(resources[0]).toBe('https://eventhubs.azure.net/');
+      expect(peer.tokens.length).toBeGreaterThan(0);
+      expect(peer.tokens.every((t) => t.type === 'jwt' && t.token === msiToken)).toBe(true);
+      expect(peer.tokens[0].audience).toContain(`127.0.0.1:${peer.port}/${HUB}`);
+      expect(peer.attaches.map((a) => `${a.group}/${a.partition}`)).toEqual(['tfdrift/0']);
+      const record = JSON.parse(out.split('\n').find((l) => l.includes('terraform_drift_detected'))!) as DriftRecord;
+      expect(validateDriftRecord(record)).toEqual([]);
+      expect(record.provider).toBe('azure');
+    } finally {
+      run.kill('SIGTERM');
+      await new Promise((r) => run.once('exit', r));
+      await msi.close();
+    }
+  }, 90_000);
 });

@@ -58,8 +58,9 @@ export class EventHubsPeer {
     this.container.on('disconnected', () => undefined);
   }
 
-  async start(): Promise<void> {
-    this.server = this.container.listen({ port: 0, host: '127.0.0.1' }) as unknown as Server;
+  /** Plain TCP (the emulator's mode, which connection strings with UseDevelopmentEmulator select), or TLS as the service. */
+  async start(tls?: { key: Buffer; cert: Buffer }): Promise<void> {
+    this.server = this.container.listen({ port: 0, host: '127.0.0.1', ...(tls ? { transport: 'tls', ...tls } : {}) }) as unknown as Server;
     await new Promise<void>((resolve) => this.server!.once('listening', () => resolve()));
     this.port = (this.server.address() as AddressInfo).port;
   }

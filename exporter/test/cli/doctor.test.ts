@@ -3,11 +3,15 @@
  * peer: a healthy setup passes; a broken one (wrong token, a state that never loads, events
  * of an account with no state, Loki down) is named check by check, with what to fix.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import YAML from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { registerDoctorCommand } from '../../src/cli/commands/doctor.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { VERSION } from '../../src/version.js';
 import { demoAlerts, ingestConfig, post, tempDir } from '../ingest/helpers.js';
 import { LokiPeer, until } from '../outputs/loki-peer.js';
 
@@ -62,6 +66,15 @@ describe('tfdrift doctor', () => {
     expect(findings).toContainEqual(expect.objectContaining({ check: 'inputs', status: 'ok', what: expect.stringMatching(new RegExp(`^falco_http: ${demoAlerts().length} event\\(s\\) received \\(aws_cloudtrail ${demoAlerts().length}\\)`)) }));
     expect(findings).toContainEqual(expect.objectContaining({ check: 'loki', status: 'ok', what: `Loki at ${loki.url} accepts pushes` }));
     expect(findings).toContainEqual(expect.objectContaining({ check: 'exporter', status: 'ok' }));
+
+    // The same from the exporter's own config file: its address (a wildcard listen means this host), token and Loki output.
+    const file = path.join(tempDir(), 'tfdrift.yaml');
+    const port = new URL(app.url).port;
+    writeFileSync(file, YAML.stringify({ server: { listen: `0.0.0.0:${port}`, token: TOKEN }, states: config.states, outputs: { loki: { enabled: true, url: loki.url } } }));
+    const fromConfig = await doctor(['--config', file]);
+    expect(fromConfig.code).toBe(0);
+    expect(fromConfig.findings.map((f) => `${f.check} ${f.status}`)).toEqual(findings.map((f) => `${f.check} ${f.status}`));
+    expect(fromConfig.findings[0].what).toBe(`reachable at http://127.0.0.1:${port} with the token (tfdrift ${VERSION})`);
   });
 
   it('names what is broken and how to fix it: wrong token, a state that never loaded, accounts without state, Loki down', async () => {

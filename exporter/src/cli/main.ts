@@ -28,6 +28,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'state', summary: 'Terraform state tools', load: async () => (await import('./commands/state.js')).registerStateCommand },
   { name: 'rules', summary: 'Falco rules generated from the mapping tables', load: async () => (await import('../rules/command.js')).registerRulesCommand },
   { name: 'coverage', summary: 'what the mapping tables cover: mapped write events and Terraform resource types, per provider and service', load: async () => (await import('../coverage/command.js')).registerCoverageCommand },
+  { name: 'doctor', summary: 'check a running setup from the operator\'s side and say what to fix', load: async () => (await import('./commands/doctor.js')).registerDoctorCommand },
   { name: 'alerts', summary: "TFDrift's Grafana-managed alert rules, through Grafana's provisioning HTTP API", load: async () => (await import('./commands/alerts.js')).registerAlertsCommand },
 ];
 

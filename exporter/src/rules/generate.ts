@@ -63,11 +63,22 @@ export function gcpMethodSuffix(key: string): string {
   return firstUpper > 0 ? `.${tokens.slice(firstUpper).join('.')}` : key;
 }
 
+/**
+ * The oldest plugin versions that extract every field the rules' outputs name: cloudtrail
+ * 0.16.0 added ct.originaluser, gcpaudit 0.6.0 added gcp.time (recorded in
+ * provisioning/falco/keys/falco-keys.json and checked by test/falco/keys.test.ts).
+ */
+export const PLUGIN_REQUIREMENTS = [
+  { name: 'cloudtrail', version: '0.16.0' },
+  { name: 'gcpaudit', version: '0.6.0' },
+] as const;
+const required = (name: string): { name: string; version: string } => ({ ...PLUGIN_REQUIREMENTS.find((p) => p.name === name)! });
+
 const TARGETS: Record<string, PluginTarget> = {
   aws: {
     provider: 'aws',
     source: 'aws_cloudtrail',
-    plugin: { name: 'cloudtrail', version: '0.2.3' },
+    plugin: required('cloudtrail'),
     fields: AWS_FALCO_OUTPUT_FIELDS,
     label: 'AWS',
     baseMacro: { name: 'tfdrift_aws_successful_write', condition: 'ct.readonly=false and not ct.error exists' },
@@ -77,7 +88,7 @@ const TARGETS: Record<string, PluginTarget> = {
   gcp: {
     provider: 'gcp',
     source: 'gcp_auditlog',
-    plugin: { name: 'gcpaudit', version: '0.1.0' },
+    plugin: required('gcpaudit'),
     fields: GCP_RULE_OUTPUT_FIELDS,
     label: 'GCP',
     baseMacro: null,

@@ -40,7 +40,7 @@ export const stateSourceConfigSchema = z
     /** azurerm: storage account and container. */
     storage_account_name: z.string().optional(),
     container_name: z.string().optional(),
-    /** azurerm: use an AAD bearer token (from `token_env` or managed identity) instead of a key/SAS. */
+    /** azurerm: use an AAD bearer token (from `token_env`, else DefaultAzureCredential: managed identity, workload identity, service principal, az login) instead of a key/SAS. */
     use_azuread_auth: z.boolean().optional(),
     /** Environment variable names holding credentials (defaults follow each backend's Terraform conventions). */
     access_key_env: envName.optional(),
@@ -50,6 +50,8 @@ export const stateSourceConfigSchema = z
     password_env: envName.optional(),
     /** http: basic-auth user name (the password always comes from `password_env`). */
     username: z.string().optional(),
+    /** gcs: a Google credentials file (service-account key, gcloud ADC, external_account); default GOOGLE_APPLICATION_CREDENTIALS. */
+    credentials_file: z.string().optional(),
     /** Seconds between reload checks; 0 disables periodic reload. */
     reload_interval_seconds: z.number().int().min(0).default(300),
     /** local: react to file changes (fs.watch, debounced) in addition to the interval; default true. */

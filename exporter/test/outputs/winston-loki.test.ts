@@ -8,7 +8,7 @@ import { makeRecords } from './records.js';
 
 /**
  * The same faults, put to plain winston-loki 6.1.7 (the library issue 8 told us to start from). These
- * tests pin down what it does, measured; docs/loki.md records the table. Two adjustments, both only to
+ * tests pin down what it does, measured; docs/dev/loki-winston-comparison.md records the table. Two adjustments, both only to
  * make wall time short: `interval` 0.05 s and its hard-coded 60 s circuit breaker cut to 100 ms
  * (the "Loki down for 60 s" case keeps Loki down for longer than several breaker periods).
  */

@@ -105,7 +105,7 @@ describe('Falco → exporter', () => {
     expect(commandArgs(falco).join(' ')).not.toContain(TOKEN);
   });
 
-  it('runs without a kernel driver and loads the cloudtrail, gcpaudit and json plugins installed by falcoctl', () => {
+  it('runs without a kernel driver and loads plugins installed by falcoctl (cloudtrail, gcpaudit, json)', () => {
     expect(setting('engine.kind')).toBe('nodriver');
     const installArgs = commandArgs(SERVICES['falco-plugins']);
     const installed = installArgs
@@ -114,7 +114,11 @@ describe('Falco → exporter', () => {
     const plugins: Doc[] = falcoConfig.plugins ?? [];
     const pluginDir = mounts(falco).find((m) => m.type === 'volume' && m.source === 'falco-plugins')?.target;
     expect(pluginDir).toBe('/usr/share/falco/plugins');
-    for (const name of ['cloudtrail', 'gcpaudit', 'json']) {
+    for (const name of ['cloudtrail', 'gcpaudit', 'json']) expect(installed, `falcoctl installs ${name}`).toContain(name);
+    // The default config loads one cloud's plugin (provisioning/falco/falco-{aws,gcp}.yaml, falco.yaml for both).
+    const loaded: string[] = falcoConfig.load_plugins ?? [];
+    expect(loaded.filter((n) => ['cloudtrail', 'gcpaudit'].includes(n)).length).toBeGreaterThan(0);
+    for (const name of loaded) {
       expect(installed, `falcoctl installs ${name}`).toContain(name);
       const plugin = plugins.find((p) => p.name === name);
       expect(plugin, `falco.yaml configures plugin ${name}`).toBeDefined();

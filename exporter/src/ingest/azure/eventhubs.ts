@@ -11,21 +11,37 @@ import type { Logger } from '../../util/logger.js';
 import type { AzureEventHubsConfig } from './config.js';
 import { FileCheckpointStore } from './checkpoints.js';
 import { decodeActivityPayload } from './decode.js';
+import { lazyAzureCredential } from './credential.js';
 
 /** The part of EventHubConsumerClient the input uses; tests inject a fake. */
 export interface ConsumerClientLike {
   subscribe(handlers: SubscriptionEventHandlers, options?: SubscribeOptions): { close(): Promise<void> };
   close(): Promise<void>;
+  getPartitionIds?(): Promise<string[]>;
 }
 
 export type ConsumerClientFactory = (config: AzureEventHubsConfig, store: CheckpointStore) => ConsumerClientLike;
 
 export const defaultClientFactory: ConsumerClientFactory = (config, store) => {
-  if (config.connection_string === '') throw new Error('inputs.azure_event_hubs.connection_string is required (TFDRIFT_INPUTS_AZURE_EVENT_HUBS_CONNECTION_STRING)');
+  if (config.connection_string === '' && config.fully_qualified_namespace !== '') {
+    // Azure AD: DefaultAzureCredential (managed identity, workload identity, service principal, az login).
+    return new EventHubConsumerClient(config.consumer_group, config.fully_qualified_namespace, config.event_hub_name, lazyAzureCredential(), store, clientOptions(config));
+  }
+  if (config.connection_string === '') throw new Error('inputs.azure_event_hubs: set connection_string (TFDRIFT_INPUTS_AZURE_EVENT_HUBS_CONNECTION_STRING) or fully_qualified_namespace (Azure AD)');
   return config.event_hub_name === ''
-    ? new EventHubConsumerClient(config.consumer_group, config.connection_string, store)
-    : new EventHubConsumerClient(config.consumer_group, config.connection_string, config.event_hub_name, store);
+    ? new EventHubConsumerClient(config.consumer_group, config.connection_string, store, clientOptions(config))
+    : new EventHubConsumerClient(config.consumer_group, config.connection_string, config.event_hub_name, store, clientOptions(config));
 };
+
+const clientOptions = (config: AzureEventHubsConfig): { retryOptions: { retryDelayInMs: number } } => ({ retryOptions: { retryDelayInMs: config.retry_delay_seconds * 1000 } });
+
+/** The SDK gives up with an AggregateError (empty message) of every attempt's error: name the last one. */
+function clientError(err: unknown): string {
+  const errors = (err as { errors?: unknown[] }).errors;
+  if (Array.isArray(errors) && errors.length > 0) return `${clientError(errors[errors.length - 1])} (after ${errors.length} attempts)`;
+  const code = (err as { code?: string }).code;
+  return `${code ? `${code}: ` : ''}${errorMessage(err)}`;
+}
 
 /** Records in one Event Hubs event: the body diagnostic settings wrote (`{"records":[...]}`). */
 export function recordsOfEvent(event: Pick<ReceivedEventData, 'body'>): { records: unknown[]; errors: string[] } {
@@ -73,7 +89,7 @@ export class AzureEventHubsInput {
         processEvents: (events, context) => this.processBatch(events, context),
         processError: async (err, context) => {
           this.stats.errors++;
-          this.deps.log.warn('event hubs error', { partition: context.partitionId, error: errorMessage(err) });
+          this.deps.log.warn('event hubs error', { partition: context.partitionId, error: clientError(err) });
         },
         processClose: async () => {
           this.connected = false;
@@ -86,6 +102,15 @@ export class AzureEventHubsInput {
       },
     );
     this.deps.log.info('event hubs input started', { hub: this.config.event_hub_name || '(from connection string)', consumer_group: this.config.consumer_group });
+    // The subscription's own loop reports a refused credential only after the SDK's default
+    // retries (minutes); this probe, with the configured retry delay, reports it at once.
+    this.client.getPartitionIds?.().then(
+      (ids) => this.deps.log.info('event hubs connected', { partitions: ids.length }),
+      (err: unknown) => {
+        this.stats.errors++;
+        this.deps.log.warn('event hubs error', { partition: '', error: clientError(err) });
+      },
+    );
   }
 
   /** One batch of one partition: every record through the pipeline, then the checkpoint. */

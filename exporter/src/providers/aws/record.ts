@@ -80,7 +80,7 @@ export function auditEventFromFalcoFields(fields: Record<string, unknown>, falco
   const eventName = field(fields, 'ct.name');
   const eventSource = field(fields, 'ct.src');
   if (!eventName || !eventSource)
-    throw new InputError('Falco alert lacks ct.name/ct.src; the rule output must name the fields listed in DESIGN.md', 'missing_output_fields');
+    throw new InputError('Falco alert lacks ct.name/ct.src; use the rules in rules/ (tfdrift rules generate), whose outputs name every field the exporter reads', 'missing_output_fields');
   // Rebuild the userIdentity the plugin fields came from, so Falco alerts and raw records name
   // the same person (ct.user is the session issuer's role for AssumedRole, invokedBy for services).
   const type = field(fields, 'ct.user.identitytype');

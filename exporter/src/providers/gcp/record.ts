@@ -238,7 +238,7 @@ function jsonField(fields: Record<string, unknown>, name: string): unknown {
  */
 export function auditEventFromGcpFalcoFields(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent {
   const methodName = field(fields, 'gcp.methodName');
-  if (!methodName) throw new InputError('Falco alert lacks gcp.methodName; the rule output must name the fields listed in DESIGN.md', 'missing_output_fields');
+  if (!methodName) throw new InputError('Falco alert lacks gcp.methodName; use the rules in rules/ (tfdrift rules generate), whose outputs name every field the exporter reads', 'missing_output_fields');
   const deltas = jsonField(fields, 'gcp.policyDelta');
   const labels = jsonField(fields, 'gcp.resourceLabels');
   const project = field(fields, 'gcp.projectId');

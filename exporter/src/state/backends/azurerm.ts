@@ -3,6 +3,7 @@ import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
 import { envSecret, failedResponse, fetchObjectStore, globToRegExp, httpGet, literalPrefix, sameEtag, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
+import { azureTokenSource } from './credentials/azure.js';
 
 const API_VERSION = '2021-12-02';
 
@@ -35,24 +36,12 @@ export function sharedKeySignature(account: string, key: Buffer, method: string,
 function authFor(config: StateSourceConfig, env: NodeJS.ProcessEnv): Auth {
   const where = `azurerm://${config.storage_account_name}/${config.container_name}`;
   if (config.use_azuread_auth) {
-    let cached: { token: string; until: number } | null = null;
+    // A token from the environment, else DefaultAzureCredential (managed identity, workload identity, service principal, az login).
+    const aad = azureTokenSource('https://storage.azure.com/.default', where);
     return {
       kind: 'bearer',
       async token() {
-        const fromEnv = envSecret(config.token_env, ['ARM_ACCESS_TOKEN', 'AZURE_STORAGE_TOKEN'], env);
-        if (fromEnv) return fromEnv;
-        if (cached && cached.until > Date.now()) return cached.token;
-        // Managed identity (IMDS), for tfdrift running in Azure.
-        const clientId = env.AZURE_CLIENT_ID ? `&client_id=${encodeURIComponent(env.AZURE_CLIENT_ID)}` : '';
-        const imds = `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://storage.azure.com/')}${clientId}`;
-        const res = await httpGet(imds, { headers: { metadata: 'true' }, timeout: 5000, where: 'Azure IMDS' }).catch(() => {
-          throw new InputError(`no AAD token: set ${config.token_env ?? 'ARM_ACCESS_TOKEN'} or run with a managed identity`, 'state_fetch_failed', where);
-        });
-        if (!res.ok) await failedResponse(res, 'Azure IMDS token');
-        const body = (await res.json()) as { access_token?: string; expires_in?: string | number };
-        if (!body.access_token) throw new InputError('IMDS returned no access_token', 'state_fetch_failed', where);
-        cached = { token: body.access_token, until: Date.now() + Math.max(0, Number(body.expires_in ?? 300) - 60) * 1000 };
-        return cached.token;
+        return envSecret(config.token_env, ['ARM_ACCESS_TOKEN', 'AZURE_STORAGE_TOKEN'], env) ?? aad();
       },
     };
   }

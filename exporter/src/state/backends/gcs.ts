@@ -2,19 +2,29 @@ import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
 import { envSecret, failedResponse, fetchObjectStore, globToRegExp, httpGet, literalPrefix, timeoutMs } from './util.js';
 import { InputError } from '../../util/errors.js';
+import { adcFile, googleFileTokenSource, type GoogleCredentialOptions } from './credentials/google.js';
 
-/** An OAuth access token from the environment, or from the metadata server (GCE, GKE workload identity, Cloud Run). */
-function tokenSource(config: StateSourceConfig, env: NodeJS.ProcessEnv): () => Promise<string> {
+/**
+ * An OAuth access token, found as Application Default Credentials are: a static token from the
+ * environment; a credentials file (`credentials_file`, GOOGLE_APPLICATION_CREDENTIALS, gcloud's
+ * application-default login) through google-auth-library; else the metadata server (GCE, GKE
+ * workload identity, Cloud Run).
+ */
+function tokenSource(config: StateSourceConfig, env: NodeJS.ProcessEnv, google: GoogleCredentialOptions): () => Promise<string> {
   let cached: { token: string; until: number } | null = null;
+  let fromFile: Promise<(() => Promise<string>) | null> | null = null;
   const metadataHost = env.GCE_METADATA_HOST ?? 'metadata.google.internal';
   return async () => {
     const fromEnv = envSecret(config.token_env, ['GOOGLE_OAUTH_ACCESS_TOKEN'], env);
     if (fromEnv) return fromEnv;
+    fromFile ??= adcFile(config.credentials_file, env).then((file) => (file ? googleFileTokenSource(file, `gs://${config.bucket}`, google) : null));
+    const file = await fromFile;
+    if (file) return file();
     if (cached && cached.until > Date.now()) return cached.token;
     const where = `http://${metadataHost}/computeMetadata/v1/instance/service-accounts/default/token`;
     const res = await httpGet(where, { headers: { 'metadata-flavor': 'Google' }, timeout: 5000, where: 'GCP metadata server' }).catch(() => {
       throw new InputError(
-        `no access token: set ${config.token_env ?? 'GOOGLE_OAUTH_ACCESS_TOKEN'} (e.g. from \`gcloud auth print-access-token\`) or run where the metadata server is reachable`,
+        `no Google credentials: set credentials_file or GOOGLE_APPLICATION_CREDENTIALS (a service-account key), run \`gcloud auth application-default login\`, set ${config.token_env ?? 'GOOGLE_OAUTH_ACCESS_TOKEN'}, or run where the metadata server is reachable`,
         'state_fetch_failed',
         `gs://${config.bucket}`,
       );
@@ -32,11 +42,11 @@ function tokenSource(config: StateSourceConfig, env: NodeJS.ProcessEnv): () => P
  * (workspaces are `<prefix>/<workspace>.tfstate`). Change detection by object generation:
  * listings carry it, single objects use `ifGenerationNotMatch` (304, nothing downloaded).
  */
-export function gcsBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv = process.env): StateBackend {
+export function gcsBackend(config: StateSourceConfig, env: NodeJS.ProcessEnv = process.env, google: GoogleCredentialOptions = {}): StateBackend {
   const bucket = config.bucket ?? '';
   const key = config.key ?? '';
   const api = (config.endpoint ?? 'https://storage.googleapis.com').replace(/\/$/, '');
-  const token = tokenSource(config, env);
+  const token = tokenSource(config, env, google);
   const timeout = timeoutMs(config);
   const where = (k: string): string => `gs://${bucket}/${k}`;
   const objectUrl = (k: string): string => `${api}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(k)}`;

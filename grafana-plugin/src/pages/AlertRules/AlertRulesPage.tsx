@@ -2,11 +2,16 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { config, getBackendSrv, PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import {
+  ApplyFailedError,
   appliedSettings,
   applyPlan,
   buildAlerting,
   GrafanaClient,
   planAlerting,
+  PreflightError,
+  readAlerting,
+  runPreflight,
+  type PreflightCheck,
   PRESET_NAMES,
   resolveTuning,
   type BuiltAlerting,
@@ -20,9 +25,11 @@ import {
   type Tuning,
 } from '@tfdrift/alert-rules';
 import { useAppSettings } from '../../utils/settings';
+import { ApplyReport, PreflightList, type ApplyOutcome } from './ApplyReport';
 import { backendSrvFetch } from './backendSrvFetch';
 import { MaintenanceWindowsEditor } from './MaintenanceWindowsEditor';
 import { PlanView } from './PlanView';
+import { RulePreview } from './RulePreview';
 import { Runbooks } from './Runbooks';
 import { ThresholdsEditor } from './ThresholdsEditor';
 
@@ -67,7 +74,8 @@ export function AlertRulesPage() {
   const [planFor, setPlanFor] = useState<BuiltAlerting | undefined>();
   const [busy, setBusy] = useState<Busy>('idle');
   const [error, setError] = useState<string | undefined>();
-  const [applied, setApplied] = useState<string | undefined>();
+  const [preflight, setPreflight] = useState<PreflightCheck[] | undefined>();
+  const [outcome, setOutcome] = useState<ApplyOutcome | undefined>();
   const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
   // A ref, not state: the first comparison's callback must see edits made while it was running.
   const edited = useRef(false);
@@ -114,6 +122,20 @@ export function AlertRulesPage() {
       .catch(() => setStates(undefined));
   }, [client]);
 
+  /** Preflight and comparison, reads only: what Apply would find and change. */
+  const compare = useCallback(
+    async (target: BuiltAlerting): Promise<Plan> => {
+      const { checks, reads } = await runPreflight(client, target);
+      setPreflight(checks);
+      const current = await readAlerting(client, target, reads);
+      setPlan(current);
+      setPlanFor(target);
+      refreshStates();
+      return current;
+    },
+    [client, refreshStates],
+  );
+
   const check = useCallback(
     async (target: BuiltAlerting | undefined) => {
       if (!target) {
@@ -121,17 +143,16 @@ export function AlertRulesPage() {
       }
       setBusy('checking');
       setError(undefined);
+      setOutcome(undefined);
       try {
-        setPlan(await planAlerting(client, target));
-        setPlanFor(target);
-        refreshStates();
+        await compare(target);
       } catch (err) {
         setError(errorText(err));
       } finally {
         setBusy('idle');
       }
     },
-    [client, refreshStates],
+    [compare],
   );
 
   // Status of what exists, once on load (later checks are explicit: each one is several API calls).
@@ -142,26 +163,21 @@ export function AlertRulesPage() {
     }
     let cancelled = false;
     setBusy('checking');
-    planAlerting(client, built)
+    compare(built)
       .then((first) => {
-        if (cancelled) {
+        const current = appliedSettings(first);
+        if (cancelled || !current || edited.current) {
           return;
         }
-        setPlan(first);
-        setPlanFor(built);
-        refreshStates();
-        const current = appliedSettings(first);
-        if (current && !edited.current) {
-          setPreset(current.preset ?? 'small');
-          setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
-          setTeam(current.team ?? 'platform');
-          setAccounts(current.productionAccounts.join(', '));
-          setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
-          setWindows(current.maintenanceWindows);
-          setLoadedFromGrafana(true);
-          // Compare again with the loaded settings, so the status reflects them.
-          setRecheck(true);
-        }
+        setPreset(current.preset ?? 'small');
+        setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
+        setTeam(current.team ?? 'platform');
+        setAccounts(current.productionAccounts.join(', '));
+        setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
+        setWindows(current.maintenanceWindows);
+        setLoadedFromGrafana(true);
+        // Compare again with the loaded settings, so the status reflects them.
+        setRecheck(true);
       })
       .catch((err) => !cancelled && setError(errorText(err)))
       .finally(() => !cancelled && setBusy('idle'));
@@ -184,20 +200,29 @@ export function AlertRulesPage() {
     }
     setBusy('applying');
     setError(undefined);
-    setApplied(undefined);
+    setOutcome(undefined);
     try {
+      // planAlerting runs the preflight again: Grafana may have changed since the comparison.
       const fresh = await planAlerting(client, built);
+      setPreflight(fresh.preflight);
       const result = await applyPlan(client, fresh);
-      setApplied(
-        result.applied.length === 0
-          ? 'Nothing to change: Grafana already matches.'
-          : `Applied ${result.applied.length} change(s).`,
-      );
-      setPlan(await planAlerting(client, built));
-      setPlanFor(built);
-      refreshStates();
+      setOutcome({ kind: 'applied', count: result.applied.length });
+      await compare(built);
     } catch (err) {
-      setError(errorText(err));
+      if (err instanceof PreflightError) {
+        setPreflight(err.checks);
+        setOutcome({ kind: 'preflight', checks: err.checks });
+      } else if (err instanceof ApplyFailedError) {
+        setOutcome({ kind: 'failed', error: err });
+        if (err.state) {
+          // Show Grafana as it is now, not as the plan hoped.
+          setPlan(err.state);
+          setPlanFor(built);
+          refreshStates();
+        }
+      } else {
+        setError(errorText(err));
+      }
     } finally {
       setBusy('idle');
     }
@@ -224,142 +249,134 @@ export function AlertRulesPage() {
     { value: DEFAULT_CONTACT, label: 'Default policy receiver' },
     ...(contactPoints ?? []).map((name) => ({ value: name, label: name })),
   ];
+  const failedChecks = preflight?.filter((c) => !c.ok) ?? [];
+  const afterFailure = outcome?.kind === 'failed' && planFor === built;
 
   return (
     <PluginPage>
-      <p>
-        Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource{' '}
-        <code>{settings.lokiDatasourceUid}</code>, job <code>{settings.jobLabel}</code>) and Prometheus
-        metrics (<code>{settings.prometheusDatasourceUid}</code>), in folder{' '}
-        <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with
-        X-Disable-Provenance: the rules stay editable in Grafana&apos;s alerting UI.
-      </p>
+      <Stack direction="column" gap={2}>
+        <p>
+          Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource{' '}
+          <code>{settings.lokiDatasourceUid}</code>, job <code>{settings.jobLabel}</code>) and Prometheus
+          metrics (<code>{settings.prometheusDatasourceUid}</code>), in folder{' '}
+          <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with
+          X-Disable-Provenance: the rules stay editable in Grafana&apos;s alerting UI. Every Apply first checks,
+          reading only, that Grafana will accept every write; if a write still fails, Grafana is read again
+          and shown as it is.
+        </p>
 
-      {loadedFromGrafana && (
-        <Alert severity="info" title="Loaded the settings applied in Grafana">
-          Thresholds, team, production accounts, contact point and maintenance windows below are read from the
-          rules in Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
-        </Alert>
-      )}
-      <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below.">
-        <RadioButtonGroup
-          options={PRESET_OPTIONS}
-          value={preset}
-          onChange={(v) => choosePreset(v as PresetName)}
-        />
-      </Field>
-
-      <h3>Thresholds</h3>
-      <ThresholdsEditor tuning={tuning} onChange={editRule} />
-
-      <Stack direction="row" gap={2}>
-        <Field label="Team label">
-          <Input
-            aria-label="team"
-            width={20}
-            value={team}
-            onChange={(e) => edit(setTeam)(e.currentTarget.value)}
+        {loadedFromGrafana && (
+          <Alert severity="info" title="Loaded the settings applied in Grafana">
+            Thresholds, team, production accounts, contact point and maintenance windows below are read from the
+            rules in Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
+          </Alert>
+        )}
+        <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below." noMargin>
+          <RadioButtonGroup
+            options={PRESET_OPTIONS}
+            value={preset}
+            onChange={(v) => choosePreset(v as PresetName)}
           />
         </Field>
+
+        <Field label="Thresholds" noMargin>
+          <ThresholdsEditor tuning={tuning} onChange={editRule} />
+        </Field>
+
+        <Stack direction="row" gap={2} wrap="wrap">
+          <Field label="Team label" noMargin>
+            <Input
+              aria-label="team"
+              width={20}
+              value={team}
+              onChange={(e) => edit(setTeam)(e.currentTarget.value)}
+            />
+          </Field>
+          <Field
+            label="Production accounts"
+            description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all."
+            noMargin
+          >
+            <Input
+              aria-label="production accounts"
+              width={50}
+              value={accounts}
+              onChange={(e) => edit(setAccounts)(e.currentTarget.value)}
+            />
+          </Field>
+        </Stack>
+
+        <Field label="Maintenance windows" noMargin>
+          <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
+        </Field>
+
         <Field
-          label="Production accounts"
-          description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all."
+          label="Contact point"
+          description="Existing contact points in this Grafana."
+          error={contactError}
+          invalid={!!contactError}
+          noMargin
         >
-          <Input
-            aria-label="production accounts"
-            width={50}
-            value={accounts}
-            onChange={(e) => edit(setAccounts)(e.currentTarget.value)}
+          <Select
+            inputId="tfdrift-contact-point"
+            aria-label="contact point"
+            width={40}
+            options={contactOptions}
+            value={contactPoint}
+            isLoading={contactPoints === undefined && !contactError}
+            onChange={(v) => edit(setContactPoint)(v?.value ?? DEFAULT_CONTACT)}
           />
         </Field>
+
+        {buildError && (
+          <Alert severity="error" title="Invalid settings">
+            {buildError}
+          </Alert>
+        )}
+        {built?.warnings.map((w) => <Alert key={w} severity="info" title={w} />)}
+
+        {built && <RulePreview built={built} />}
+
+        {preflight && failedChecks.length > 0 && outcome?.kind !== 'preflight' && (
+          <Alert severity="warning" title="Apply would be refused: preflight found a problem" data-testid="preflight-warning">
+            <PreflightList checks={preflight} />
+          </Alert>
+        )}
+
+        <Stack direction="row" gap={1}>
+          <Button
+            variant="secondary"
+            icon="sync"
+            disabled={!built || busy !== 'idle'}
+            onClick={() => check(built)}
+          >
+            {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
+          </Button>
+          <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>
+            {busy === 'applying' ? 'Applying…' : 'Apply'}
+          </Button>
+        </Stack>
+
+        {error && (
+          <Alert severity="error" title="Grafana API error">
+            {error}
+          </Alert>
+        )}
+        {outcome && <ApplyReport outcome={outcome} onRetry={apply} busy={busy !== 'idle'} />}
+
+        <h3>{afterFailure ? 'In Grafana (read again after the failure)' : 'In Grafana'}</h3>
+        {plan ? (
+          <>
+            {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
+            <PlanView plan={plan} states={states} afterFailure={afterFailure} />
+          </>
+        ) : (
+          <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
+        )}
+
+        <h3>Runbooks</h3>
+        <Runbooks />
       </Stack>
-
-      <h3>Maintenance windows</h3>
-      <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
-
-      <Field
-        label="Contact point"
-        description="Existing contact points in this Grafana."
-        error={contactError}
-        invalid={!!contactError}
-      >
-        <Select
-          inputId="tfdrift-contact-point"
-          aria-label="contact point"
-          width={40}
-          options={contactOptions}
-          value={contactPoint}
-          isLoading={contactPoints === undefined && !contactError}
-          onChange={(v) => edit(setContactPoint)(v?.value ?? DEFAULT_CONTACT)}
-        />
-      </Field>
-
-      {buildError && (
-        <Alert severity="error" title="Invalid settings">
-          {buildError}
-        </Alert>
-      )}
-      {built?.warnings.map((w) => (
-        <Alert key={w} severity="info" title={w} />
-      ))}
-
-      <h3>Preview</h3>
-      <div data-testid="preview">
-        {built?.group.rules.map((r) => (
-          <details key={r.uid} data-testid={`preview-${r.labels.tfdrift_alert}`}>
-            <summary>
-              {r.title} —{' '}
-              {String(
-                (r.data[2].model as { conditions: Array<{ evaluator: { type: string; params: number[] } }> })
-                  .conditions[0].evaluator.type,
-              )}{' '}
-              {String(
-                (r.data[2].model as { conditions: Array<{ evaluator: { params: number[] } }> }).conditions[0]
-                  .evaluator.params[0],
-              )}
-              , severity {r.labels.severity}
-            </summary>
-            <pre>{String(r.data[0].model.expr)}</pre>
-            <div>
-              UID {r.uid} · for {r.for} · {r.annotations.summary}
-            </div>
-          </details>
-        ))}
-      </div>
-
-      <Stack direction="row" gap={1}>
-        <Button
-          variant="secondary"
-          icon="sync"
-          disabled={!built || busy !== 'idle'}
-          onClick={() => check(built)}
-        >
-          {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
-        </Button>
-        <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>
-          {busy === 'applying' ? 'Applying…' : 'Apply'}
-        </Button>
-      </Stack>
-
-      {error && (
-        <Alert severity="error" title="Grafana API error">
-          {error}
-        </Alert>
-      )}
-      {applied && <Alert severity="success" title={applied} />}
-
-      <h3>In Grafana</h3>
-      {plan ? (
-        <>
-          {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
-          <PlanView plan={plan} states={states} />
-        </>
-      ) : (
-        <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
-      )}
-
-      <h3>Runbooks</h3>
-      <Runbooks />
     </PluginPage>
   );
 }

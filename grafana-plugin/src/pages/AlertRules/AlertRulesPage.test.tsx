@@ -1,5 +1,5 @@
 import React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { from } from 'rxjs';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';

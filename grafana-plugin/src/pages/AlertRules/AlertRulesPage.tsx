@@ -24,7 +24,7 @@ import {
   type RuleTuning,
   type Tuning,
 } from '@tfdrift/alert-rules';
-import { useAppSettings } from '../../utils/settings';
+import { type AppSettings, useAppSettings } from '../../utils/settings';
 import { ApplyReport, PreflightList, type ApplyOutcome } from './ApplyReport';
 import { backendSrvFetch } from './backendSrvFetch';
 import { MaintenanceWindowsEditor } from './MaintenanceWindowsEditor';
@@ -54,6 +54,42 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Two builds write the same thing (the plan of one is the plan of the other). */
+function sameBuild(a: BuiltAlerting | undefined, b: BuiltAlerting | undefined): boolean {
+  const key = (x: BuiltAlerting) => JSON.stringify([x.folder, x.group, x.muteTiming ?? null, x.route]);
+  return a === b || (a !== undefined && b !== undefined && key(a) === key(b));
+}
+
+/** What the form edits. */
+interface FormState {
+  preset: PresetName;
+  tuning: Tuning;
+  team: string;
+  accounts: string;
+  windows: MaintenanceWindow[];
+  contactPoint: string;
+}
+
+function buildFrom(form: FormState, settings: AppSettings): { built?: BuiltAlerting; buildError?: string } {
+  try {
+    const built = buildAlerting({
+      preset: form.preset,
+      tuning: form.tuning,
+      lokiDatasourceUid: settings.lokiDatasourceUid,
+      prometheusDatasourceUid: settings.prometheusDatasourceUid,
+      jobLabel: settings.jobLabel,
+      team: form.team,
+      productionAccounts: form.accounts.split(/[\s,]+/).filter(Boolean),
+      maintenanceWindows: form.windows,
+      contactPoint: form.contactPoint || undefined,
+      grafanaUrl: grafanaBaseUrl(),
+    });
+    return { built };
+  } catch (err) {
+    return { buildError: errorText(err) };
+  }
+}
+
 /**
  * Alert rules: choose a preset, edit thresholds, maintenance windows and contact point, preview
  * the Grafana-managed rules, compare them with what Grafana holds, and apply — all through
@@ -72,36 +108,21 @@ export function AlertRulesPage() {
   const [plan, setPlan] = useState<Plan | undefined>();
   const [states, setStates] = useState<Map<string, RuleState> | undefined>();
   const [planFor, setPlanFor] = useState<BuiltAlerting | undefined>();
-  const [busy, setBusy] = useState<Busy>('idle');
+  // The page starts by reading Grafana (the effect below).
+  const [busy, setBusy] = useState<Busy>('checking');
   const [error, setError] = useState<string | undefined>();
   const [preflight, setPreflight] = useState<PreflightCheck[] | undefined>();
   const [outcome, setOutcome] = useState<ApplyOutcome | undefined>();
   const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
   // A ref, not state: the first comparison's callback must see edits made while it was running.
   const edited = useRef(false);
-  const [recheck, setRecheck] = useState(false);
 
   const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
 
-  const { built, buildError } = useMemo(() => {
-    try {
-      const result = buildAlerting({
-        preset,
-        tuning,
-        lokiDatasourceUid: settings.lokiDatasourceUid,
-        prometheusDatasourceUid: settings.prometheusDatasourceUid,
-        jobLabel: settings.jobLabel,
-        team,
-        productionAccounts: accounts.split(/[\s,]+/).filter(Boolean),
-        maintenanceWindows: windows,
-        contactPoint: contactPoint || undefined,
-        grafanaUrl: grafanaBaseUrl(),
-      });
-      return { built: result, buildError: undefined };
-    } catch (err) {
-      return { built: undefined, buildError: errorText(err) };
-    }
-  }, [preset, tuning, settings, team, accounts, windows, contactPoint]);
+  const { built, buildError } = useMemo(
+    () => buildFrom({ preset, tuning, team, accounts, windows, contactPoint }, settings),
+    [preset, tuning, settings, team, accounts, windows, contactPoint],
+  );
 
   useEffect(() => {
     getBackendSrv()
@@ -158,26 +179,35 @@ export function AlertRulesPage() {
   // Status of what exists, once on load (later checks are explicit: each one is several API calls).
   // What is applied becomes the starting point, so re-applying never undoes earlier edits.
   useEffect(() => {
-    if (!built) {
-      return;
-    }
     let cancelled = false;
-    setBusy('checking');
-    compare(built)
-      .then((first) => {
-        const current = appliedSettings(first);
+    // Started from a resolved promise: every state change happens once Grafana answers.
+    Promise.resolve(built)
+      .then((target) => (target ? compare(target) : undefined))
+      .then(async (plan) => {
+        const current = plan && appliedSettings(plan);
         if (cancelled || !current || edited.current) {
           return;
         }
-        setPreset(current.preset ?? 'small');
-        setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
-        setTeam(current.team ?? 'platform');
-        setAccounts(current.productionAccounts.join(', '));
-        setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
-        setWindows(current.maintenanceWindows);
+        const loaded: FormState = {
+          preset: current.preset ?? 'small',
+          tuning: resolveTuning(current.preset ?? 'small', current.tuning),
+          team: current.team ?? 'platform',
+          accounts: current.productionAccounts.join(', '),
+          contactPoint: current.contactPoint ?? DEFAULT_CONTACT,
+          windows: current.maintenanceWindows,
+        };
+        setPreset(loaded.preset);
+        setTuning(loaded.tuning);
+        setTeam(loaded.team);
+        setAccounts(loaded.accounts);
+        setContactPoint(loaded.contactPoint);
+        setWindows(loaded.windows);
         setLoadedFromGrafana(true);
         // Compare again with the loaded settings, so the status reflects them.
-        setRecheck(true);
+        const reloaded = buildFrom(loaded, settings).built;
+        if (reloaded) {
+          await compare(reloaded);
+        }
       })
       .catch((err) => !cancelled && setError(errorText(err)))
       .finally(() => !cancelled && setBusy('idle'));
@@ -186,13 +216,6 @@ export function AlertRulesPage() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
-
-  useEffect(() => {
-    if (recheck && built) {
-      setRecheck(false);
-      void check(built);
-    }
-  }, [recheck, built, check]);
 
   const apply = async () => {
     if (!built) {
@@ -250,7 +273,8 @@ export function AlertRulesPage() {
     ...(contactPoints ?? []).map((name) => ({ value: name, label: name })),
   ];
   const failedChecks = preflight?.filter((c) => !c.ok) ?? [];
-  const afterFailure = outcome?.kind === 'failed' && planFor === built;
+  const planIsCurrent = useMemo(() => sameBuild(planFor, built), [planFor, built]);
+  const afterFailure = outcome?.kind === 'failed' && planIsCurrent;
 
   return (
     <PluginPage>
@@ -367,11 +391,11 @@ export function AlertRulesPage() {
         <h3>{afterFailure ? 'In Grafana (read again after the failure)' : 'In Grafana'}</h3>
         {plan ? (
           <>
-            {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
+            {!planIsCurrent && <p>Settings changed since this comparison: compare again to see the diff.</p>}
             <PlanView plan={plan} states={states} afterFailure={afterFailure} />
           </>
         ) : (
-          <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
+          <p>{busy === 'checking' && built ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
         )}
 
         <h3>Runbooks</h3>

@@ -27,8 +27,12 @@ before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const [loki, prometheus] = await Promise.all([startLokiPeer([]), startPrometheusPeer([]), bundleHarnessWithDatasources(BUILD_DIR)]);
-  harness = await startHarnessServer(BUILD_DIR, state, { loki: loki.url, prometheus: prometheus.url });
-  servers = [loki, prometheus, harness];
+  // The Alert rules page, reached after the save, talks to the alerting provisioning API.
+  const { GrafanaPeer } = await import('@tfdrift/alert-rules/testing');
+  const grafana = new GrafanaPeer();
+  await grafana.start();
+  harness = await startHarnessServer(BUILD_DIR, state, { loki: loki.url, prometheus: prometheus.url, grafana: grafana.url });
+  servers = [loki, prometheus, harness, { url: grafana.url, close: () => grafana.stop() }];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'], headless: true });
 });
 
@@ -40,7 +44,7 @@ after(async () => {
 describe('Configuration page in Chromium', () => {
   it("picks data sources with Grafana's picker, saves them, and the app uses them without a reload", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('pageerror', (err) => pageErrors.push(`${err.message}\n${err.stack ?? ''}`));
     await page.goto(`${harness.url}/#configuration`);
     await page.getByTestId('settings-form').waitFor(WAIT);
 
@@ -63,19 +67,15 @@ describe('Configuration page in Chromium', () => {
     });
     await page.screenshot({ path: path.join(ARTIFACTS, 'configuration-saved.png'), fullPage: true });
 
-    // In-app navigation, no reload: the Overview queries Loki with the saved job label.
+    // In-app navigation, no reload: the Alert rules page builds its LogQL with the saved job label
+    // (Grafana still hands the app the plugin meta it loaded before the save).
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-    const sent = state.requests.length;
-    // A response means the harness server has recorded the request.
-    const answered = page.waitForResponse((r) => r.url().includes('/api/datasources/proxy/uid/loki/'), WAIT);
-    await page.getByRole('link', { name: 'see the drift overview' }).click();
-    await answered;
-    const lokiQueries = () =>
-      state.requests.slice(sent).filter((r) => r.path.startsWith('/api/datasources/proxy/uid/loki/')).map((r) => r.params.query ?? '');
-    assert.ok(lokiQueries().length > 0, 'the Overview queried Loki');
-    for (const q of lokiQueries()) {
-      assert.match(q, /\{job="tfdrift-prod"/, q);
-    }
+    await page.getByRole('link', { name: 'set up alert rules' }).click();
+    await page.getByTestId('preview-critical').waitFor(WAIT);
+    assert.match(await page.getByTestId('preview-critical').textContent() ?? '', /\{job="tfdrift-prod", severity="critical"\}/);
+    assert.match(await page.getByText(/Grafana-managed alert rules on TFDrift/).innerText(), /job tfdrift-prod/);
+    // Its preflight read Grafana with the saved data source UIDs.
+    await page.getByTestId('preflight-datasource-loki').or(page.getByTestId('plan')).first().waitFor(WAIT);
     assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'no reload');
     await page.close();
     assert.deepEqual(pageErrors, []);

@@ -13,8 +13,9 @@ module.exports = {
   // The browser test (test/browser) runs in real Chromium through its own runner, not jest.
   // jsdom would pick yaml's ESM "browser" build; tests read provisioning files with its Node build.
   moduleNameMapper: { ...base.moduleNameMapper, '^yaml$': require.resolve('yaml') },
-  // The Loki/Prometheus test peers have their own tests beside them.
-  testMatch: [...base.testMatch, '<rootDir>/test/peers/**/*.test.ts'],
+  // The Loki/Prometheus test peers have their own tests beside them; test/engineering checks the
+  // package, versions and docs (Node environment).
+  testMatch: [...base.testMatch, '<rootDir>/test/peers/**/*.test.ts', '<rootDir>/test/engineering/**/*.test.ts'],
   testTimeout: 30000,
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/dist/'],
 };

@@ -43,8 +43,8 @@ describe('tfdrift alerts', () => {
     expect(first.error).toBeUndefined();
     expect(first.stdout).toBe('');
     expect(first.stderr).toContain('+ rule TFDrift: critical drift');
-    expect(first.stderr).toContain('10 to create, 0 to update, 0 to delete, 0 unchanged');
-    expect(peer.rules.size).toBe(8);
+    expect(first.stderr).toContain('11 to create, 0 to update, 0 to delete, 0 unchanged');
+    expect(peer.rules.size).toBe(9);
     const writes = peer.writes().length;
 
     const second = await tfdrift(['apply', '--grafana-url', peer.url, '--preset', 'large', '--contact-point', 'platform-slack', '--json'], { GRAFANA_TOKEN: TOKEN });
@@ -100,7 +100,7 @@ describe('tfdrift alerts', () => {
     const run = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN, '--config', file]);
     expect(run.error).toBeUndefined();
     const rules = Array.from(peer.rules.values()).map((s) => s.rule);
-    expect(rules).toHaveLength(7);
+    expect(rules).toHaveLength(8);
     const critical = rules.find((r) => r.labels.tfdrift_alert === 'critical');
     expect(critical.data[0].model.expr).toContain('{job="tfdrift-prod", severity="critical"}');
     expect(critical.data[0].model.expr).toContain('[15m]');
@@ -133,6 +133,39 @@ describe('tfdrift alerts', () => {
     expect((await tfdrift(['apply', '--grafana-url', 'grafana:3000'])).error?.message).toBe('--grafana-url: expected an http:// or https:// URL, got "grafana:3000"');
     expect((await tfdrift(['apply', '--grafana-url', peer.url, '--org-id', 'x'])).error?.message).toBe('--org-id: expected an integer, got "x"');
   });
+
+  it("preflight: a policy tree whose default receiver is gone writes nothing and lists every check", async () => {
+    peer.contactPoints = [{ name: 'platform-oncall', type: 'email' }];
+    const run = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN, '--json']);
+    expect(run.error?.code).toBe(2);
+    expect(peer.writes()).toEqual([]);
+    expect(run.stderr).toContain('preflight failed, nothing written');
+    expect(run.stderr).toMatch(/FAIL contact-point grafana-default-email: contact point "grafana-default-email" \(the policy tree's default receiver\) does not exist/);
+    expect(run.stderr).toMatch(/ok +datasource loki: Loki datasource "loki" exists/);
+    const json = JSON.parse(run.stdout);
+    expect(json.written).toEqual([]);
+    expect(json.preflight.filter((c: { ok: boolean }) => !c.ok).map((c: { target: string }) => c.target)).toEqual(['grafana-default-email']);
+  });
+
+  it('a write failing midway: the report is Grafana re-read, resource by resource', async () => {
+    peer.failOn({ method: 'PUT', path: '/api/v1/provisioning/policies', status: 500, message: 'database is locked' });
+    const run = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN, '--json']);
+    expect(run.error?.code).toBe(2);
+    expect(run.error?.message).toContain('database is locked');
+    expect(run.stderr).toContain('stopped at policy notification policy route for TFDrift alerts');
+    const json = JSON.parse(run.stdout);
+    const applied = new Map<string, boolean>(json.state.map((c: { id: string; applied: boolean }) => [c.id, c.applied]));
+    for (const uid of Object.keys(Object.fromEntries(applied))) {
+      if (uid.startsWith('tfdrift-')) expect(applied.get(uid), uid).toBe(peer.rules.has(uid));
+    }
+    expect(peer.rules.size).toBe(9);
+    expect(applied.get('policies')).toBe(false);
+    expect(run.stderr).toMatch(/NOT applied \(missing\) +policy notification policy route/);
+    // Retry once Grafana is healthy: only the route is left to write.
+    const retry = await tfdrift(['apply', '--grafana-url', peer.url, '--token', TOKEN]);
+    expect(retry.error).toBeUndefined();
+    expect(retry.stderr).toContain('1 to create, 0 to update, 0 to delete');
+  });
 });
 
 // Through the CLI entry (parsing, error style, exit code) in this process: what a shell would see, without a child to wait for.
@@ -141,8 +174,8 @@ describe('tfdrift alerts through the CLI entry', () => {
     const run = await runCli(['alerts', 'apply', '--grafana-url', peer.url, '--json'], { env: { GRAFANA_TOKEN: TOKEN } });
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.changes.filter((c: { action: string }) => c.action === 'create')).toHaveLength(10);
-    expect(run.stderr).toContain('10 to create');
+    expect(result.changes.filter((c: { action: string }) => c.action === 'create')).toHaveLength(11);
+    expect(run.stderr).toContain('11 to create');
     const diff = await runCli(['alerts', 'diff', '--grafana-url', peer.url, '--token', TOKEN]);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toBe('');

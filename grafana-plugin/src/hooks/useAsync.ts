@@ -11,6 +11,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
   const [state, setState] = useState<AsyncState<T>>({ loading: true });
   useEffect(() => {
     let current = true;
+    // A new load starts: mark it loading (keeping the last value); its answer arrives asynchronously.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setState((s) => ({ loading: true, value: s.value }));
     load().then(
       (value) => current && setState({ loading: false, value }),

@@ -1,6 +1,5 @@
 import type { LogEntry } from '../api/parse';
-import type { ChangeType, DriftRecord } from '../types/drift';
-import { CHANGE_TYPES } from '../types/drift';
+import { CHANGE_TYPES, type ChangeType, type DriftRecord } from '../types/drift';
 
 /** One drift (one drift_id) as the three-way view lists it: its latest record and whether it is still open. */
 export interface DriftRow {

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import { usePluginContext } from '@grafana/data';
 
 /**
@@ -34,12 +34,43 @@ export function settingsFromJsonData(jsonData: unknown): AppSettings {
   };
 }
 
+/*
+ * Settings saved in this browser session. Grafana hands apps the plugin meta it loaded at start
+ * (and caches it), so after a save the meta is stale until a reload; the saved settings win over
+ * it, and every page that uses them re-renders at once.
+ */
+let saved: AppSettings | undefined;
+const listeners = new Set<() => void>();
+
+/** Makes freshly saved settings the ones every page of the app uses, without a reload. */
+export function publishSettings(settings: AppSettings): void {
+  saved = { ...settings };
+  listeners.forEach((listener) => listener());
+}
+
+/** Forgets settings saved in this session (tests: each render starts from its own jsonData). */
+export function resetPublishedSettings(): void {
+  saved = undefined;
+  listeners.forEach((listener) => listener());
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The settings in effect: saved in this session, else from the given plugin jsonData. */
+export function useSettingsFrom(jsonData: unknown): AppSettings {
+  const published = useSyncExternalStore(subscribe, () => saved);
+  return useMemo(() => published ?? settingsFromJsonData(jsonData), [published, jsonData]);
+}
+
 /**
- * `{ lokiDatasourceUid, prometheusDatasourceUid, jobLabel }` from the plugin's jsonData.
- * Grafana wraps every app page in a PluginContext, so this works on any page of the plugin.
+ * `{ lokiDatasourceUid, prometheusDatasourceUid, jobLabel }` from the plugin's jsonData, or as
+ * saved on the Configuration page since. Grafana wraps every app page in a PluginContext, so
+ * this works on any page of the plugin.
  */
 export function useAppSettings(): AppSettings {
   const context = usePluginContext();
-  const jsonData = context?.meta?.jsonData;
-  return useMemo(() => settingsFromJsonData(jsonData), [jsonData]);
+  return useSettingsFrom(context?.meta?.jsonData);
 }

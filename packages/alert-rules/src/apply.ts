@@ -9,6 +9,7 @@ import type { GrafanaClient } from './client.js';
 import { diffMuteTiming, diffRoute, diffRule, findOwnRoute, normalizeExistingRule, withOwnRoute, type FieldChange } from './diff.js';
 import { GrafanaApiError } from './errors.js';
 import type { AlertRuleGroup, MuteTimeInterval, ProvisionedAlertRule, Route } from './grafana-types.js';
+import { PreflightError, runPreflight, type PreflightCheck, type PreflightReads } from './preflight.js';
 
 export type ChangeKind = 'folder' | 'rule' | 'rule-group' | 'mute-timing' | 'policy';
 export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
@@ -34,6 +35,8 @@ export interface Plan {
   hasChanges: boolean;
   /** Rules in the group that Grafana will not let TFDrift overwrite (provisioned from files, ...). */
   conflicts: ProvenanceConflict[];
+  /** The checks that passed before this plan was read (empty for `readAlerting`). */
+  preflight: PreflightCheck[];
   /** What Grafana holds now, for apply. */
   current: {
     group?: AlertRuleGroup;
@@ -49,48 +52,24 @@ function isManaged(rule: ProvisionedAlertRule, built: BuiltAlerting): boolean {
   return Object.values(built.allRuleUids).includes(rule.uid) || rule.labels[RULE_JOB_LABEL] === built.route.object_matchers?.[0]?.[2];
 }
 
-async function checkDatasources(client: GrafanaClient, built: BuiltAlerting): Promise<void> {
-  const uids = new Map<string, string>();
-  for (const rule of built.group.rules) {
-    for (const q of rule.data) {
-      if (q.datasourceUid !== '__expr__') {
-        const type = String((q.model.datasource as { type?: string } | undefined)?.type ?? 'datasource');
-        uids.set(q.datasourceUid, type === 'loki' ? 'Loki' : type === 'prometheus' ? 'Prometheus' : type);
-      }
-    }
-  }
-  for (const [uid, type] of uids) {
-    if (!(await client.datasourceExists(uid))) {
-      const path = `/api/datasources/uid/${encodeURIComponent(uid)}`;
-      const flag = type === 'Prometheus' ? '--prometheus-datasource-uid' : '--datasource-uid';
-      throw new GrafanaApiError(
-        `${type} datasource "${uid}" does not exist in Grafana (GET ${path} → 404). Pick an existing one (${flag}, or the plugin's Configuration page).`,
-        'datasource-not-found', 404, 'GET', path,
-      );
-    }
-  }
-}
-
-async function checkContactPoint(client: GrafanaClient, name: string | undefined): Promise<void> {
-  if (!name) {
-    return;
-  }
-  const points = await client.listContactPoints();
-  if (!points.some((p) => p.name === name)) {
-    const names = Array.from(new Set(points.map((p) => p.name))).sort();
-    throw new GrafanaApiError(
-      `contact point "${name}" does not exist in Grafana (GET /api/v1/provisioning/contact-points); existing: ${names.length ? names.join(', ') : 'none'}`,
-      'contact-point-not-found', 404, 'GET', '/api/v1/provisioning/contact-points',
-    );
-  }
-}
-
+/**
+ * Reads Grafana and compares it with `built` (what `applyPlan` would write). Preflight runs
+ * first: a problem any write would hit throws `PreflightError` (listing every check) before
+ * anything is written.
+ */
 export async function planAlerting(client: GrafanaClient, built: BuiltAlerting): Promise<Plan> {
-  await checkDatasources(client, built);
-  await checkContactPoint(client, built.route.receiver);
+  const { checks, reads } = await runPreflight(client, built);
+  if (checks.some((c) => !c.ok)) {
+    throw new PreflightError(checks);
+  }
+  return { ...(await readAlerting(client, built, reads)), preflight: checks };
+}
+
+/** The comparison alone, without preflight: what Grafana holds now, resource by resource. */
+export async function readAlerting(client: GrafanaClient, built: BuiltAlerting, reads: PreflightReads = {}): Promise<Plan> {
   const changes: Change[] = [];
 
-  const folder = await client.getFolder(built.folder.uid);
+  const folder = 'folder' in reads ? reads.folder : await client.getFolder(built.folder.uid);
   changes.push({ kind: 'folder', action: folder ? 'unchanged' : 'create', id: built.folder.uid, title: built.folder.title, fields: [] });
 
   const group = folder ? await client.getRuleGroup(built.folder.uid, built.group.title) : undefined;
@@ -132,7 +111,7 @@ export async function planAlerting(client: GrafanaClient, built: BuiltAlerting):
     changes.push({ kind: 'mute-timing', action: 'delete', id: currentMute.name, title: `mute timing ${currentMute.name}`, fields: [] });
   }
 
-  const policyTree = await client.getPolicyTree();
+  const policyTree = reads.policyTree ?? (await client.getPolicyTree());
   const index = findOwnRoute(policyTree, built.route);
   const currentRoute = index >= 0 ? policyTree.routes?.[index] : undefined;
   const routeFields = diffRoute(currentRoute, built.route);
@@ -142,7 +121,7 @@ export async function planAlerting(client: GrafanaClient, built: BuiltAlerting):
   });
 
   return {
-    built, changes, conflicts,
+    built, changes, conflicts, preflight: [],
     hasChanges: changes.some((c) => c.action !== 'unchanged'),
     current: { group, policyTree, muteTiming: currentMute },
   };
@@ -165,39 +144,110 @@ function conflictError(conflicts: ProvenanceConflict[], cause?: GrafanaApiError)
   );
 }
 
+interface Step {
+  /** The plan's changes this write carries out. */
+  changes: Change[];
+  write: () => Promise<unknown>;
+}
+
+/** The writes of a plan, in an order Grafana accepts. */
+function steps(client: GrafanaClient, plan: Plan): Step[] {
+  const { built } = plan;
+  const pending = plan.changes.filter((c) => c.action !== 'unchanged');
+  const of = (kind: ChangeKind, action?: ChangeAction) => pending.filter((c) => c.kind === kind && (!action || c.action === action));
+  const out: Step[] = [];
+  if (of('folder', 'create').length) {
+    out.push({ changes: of('folder', 'create'), write: () => client.createFolder(built.folder) });
+  }
+  const mute = built.muteTiming;
+  if (mute && of('mute-timing', 'create').length) {
+    out.push({ changes: of('mute-timing', 'create'), write: () => client.createMuteTiming(mute) });
+  } else if (mute && of('mute-timing', 'update').length) {
+    out.push({ changes: of('mute-timing', 'update'), write: () => client.updateMuteTiming(mute) });
+  }
+  const ruleChanges = [...of('rule'), ...of('rule-group')];
+  if (ruleChanges.length) {
+    // Rules a user added to this group by hand are sent back unchanged, so the PUT keeps them.
+    const foreign = (plan.current.group?.rules ?? []).filter((r) => !isManaged(normalizeExistingRule(r as unknown as Record<string, unknown>), built));
+    out.push({
+      changes: ruleChanges,
+      write: async () => {
+        try {
+          return await client.putRuleGroup({ ...built.group, rules: [...built.group.rules, ...foreign] });
+        } catch (err) {
+          throw err instanceof GrafanaApiError && err.kind === 'provenance-conflict' ? conflictError(plan.conflicts, err) : err;
+        }
+      },
+    });
+  }
+  if (of('policy').length) {
+    out.push({ changes: of('policy'), write: () => client.putPolicyTree(withOwnRoute(plan.current.policyTree, built.route)) });
+  }
+  const oldMute = plan.current.muteTiming;
+  if (of('mute-timing', 'delete').length && oldMute) {
+    out.push({ changes: of('mute-timing', 'delete'), write: () => client.deleteMuteTiming(oldMute.name) });
+  }
+  return out;
+}
+
+/**
+ * A write failed after apply started. Grafana was read again: `state` is what it holds now
+ * (a change still pending there was not applied; `unchanged` means it is in place), or
+ * `reReadError` says why it could not be read.
+ */
+export class ApplyFailedError extends GrafanaApiError {
+  constructor(
+    readonly writeError: GrafanaApiError,
+    /** Changes whose write Grafana accepted before the failure. */
+    readonly written: Change[],
+    /** Changes of the write that failed. */
+    readonly failed: Change[],
+    readonly state: Plan | undefined,
+    readonly reReadError: GrafanaApiError | undefined,
+  ) {
+    const where = failed.map((c) => `${c.kind} ${c.title}`).join(', ');
+    const summary = state ? appliedSummary(state) : `Grafana could not be read again (${reReadError?.message ?? 'unknown error'})`;
+    super(`Apply stopped at ${where}: ${writeError.message}. ${summary}`, writeError.kind, writeError.status, writeError.method, writeError.url, writeError.body);
+    this.name = 'ApplyFailedError';
+  }
+}
+
+/** "Re-read Grafana: N of M applied; not applied: …" from a fresh comparison. */
+export function appliedSummary(state: Plan): string {
+  const pending = state.changes.filter((c) => c.action !== 'unchanged');
+  const list = pending.map((c) => `${c.kind} ${c.title} (${c.action === 'create' ? 'missing' : c.action === 'delete' ? 'still present' : 'differs'})`);
+  return pending.length === 0
+    ? `Re-read Grafana: everything is applied (${state.changes.length} resources match).`
+    : `Re-read Grafana: ${state.changes.length - pending.length} of ${state.changes.length} resources match; not applied: ${list.join(', ')}. Fix the cause and apply again: it writes only what is still missing.`;
+}
+
 export async function applyPlan(client: GrafanaClient, plan: Plan): Promise<ApplyResult> {
-  const { built, changes } = plan;
-  const pending = changes.filter((c) => c.action !== 'unchanged');
+  const pending = plan.changes.filter((c) => c.action !== 'unchanged');
   if (plan.conflicts.length > 0 && pending.some((c) => c.kind === 'rule' || c.kind === 'rule-group')) {
     throw conflictError(plan.conflicts);
   }
-  const has = (kind: ChangeKind, action?: ChangeAction) => pending.some((c) => c.kind === kind && (!action || c.action === action));
-
-  if (has('folder', 'create')) {
-    await client.createFolder(built.folder);
-  }
-  if (built.muteTiming && has('mute-timing', 'create')) {
-    await client.createMuteTiming(built.muteTiming);
-  } else if (built.muteTiming && has('mute-timing', 'update')) {
-    await client.updateMuteTiming(built.muteTiming);
-  }
-  if (has('rule') || has('rule-group')) {
-    // Rules a user added to this group by hand are sent back unchanged, so the PUT keeps them.
-    const foreign = (plan.current.group?.rules ?? []).filter((r) => !isManaged(normalizeExistingRule(r as unknown as Record<string, unknown>), built));
+  const written: Change[] = [];
+  for (const step of steps(client, plan)) {
     try {
-      await client.putRuleGroup({ ...built.group, rules: [...built.group.rules, ...foreign] });
+      await step.write();
     } catch (err) {
-      if (err instanceof GrafanaApiError && err.kind === 'provenance-conflict') {
-        throw conflictError(plan.conflicts, err);
+      if (!(err instanceof GrafanaApiError)) {
+        throw err;
       }
-      throw err;
+      // Say exactly what is in Grafana now, not what the plan hoped for.
+      let state: Plan | undefined;
+      let reReadError: GrafanaApiError | undefined;
+      try {
+        state = await readAlerting(client, plan.built);
+      } catch (readErr) {
+        if (!(readErr instanceof GrafanaApiError)) {
+          throw readErr;
+        }
+        reReadError = readErr;
+      }
+      throw new ApplyFailedError(err, written, step.changes, state, reReadError);
     }
-  }
-  if (has('policy')) {
-    await client.putPolicyTree(withOwnRoute(plan.current.policyTree, built.route));
-  }
-  if (has('mute-timing', 'delete') && plan.current.muteTiming) {
-    await client.deleteMuteTiming(plan.current.muteTiming.name);
+    written.push(...step.changes);
   }
   return { plan, applied: pending };
 }

@@ -134,6 +134,13 @@ function ruleText(key: RuleKey, t: RuleTuning, ctx: QueryContext): RuleText {
         description: `The exporter has not loaded state "{{ $labels.state }}" successfully for more than ${t.threshold}s: drift is compared with an old state. Check tfdrift_state_load_errors_total and the backend credentials.`,
         link: 'overview',
       };
+    case 'no_state_for_account':
+      return {
+        title: 'TFDrift: events of an account without Terraform state',
+        summary: '{{ $values.B.Value }} audit event(s) suppressed in {{ $labels.job }}: their account has no loaded Terraform state',
+        description: `Within ${t.window}, more than ${t.threshold} write events came from an account (AWS account, GCP project, Azure subscription) that no loaded state covers, so they were suppressed (tfdrift_events_suppressed_total{reason="no_state_for_account"}) instead of being reported as drift. Add a state for that account (states[].account_id) or stop sending its events.`,
+        link: 'overview',
+      };
   }
 }
 
@@ -215,7 +222,7 @@ function sourceQuery(key: RuleKey, t: RuleTuning, ctx: QueryContext, loki: strin
     datasourceUid: prom ?? '',
     model: {
       refId: 'A',
-      expr: promqlFor(key, ctx),
+      expr: promqlFor(key, ctx, t.window),
       instant: true,
       range: false,
       editorMode: 'code',

@@ -86,6 +86,15 @@ export class GrafanaClient {
     return this.request<Folder>('POST', '/api/folders', folder, { provenance: false });
   }
 
+  /**
+   * The caller's RBAC actions (`GET /api/access-control/user/actions`, what Grafana's own frontend
+   * reads), or undefined where this Grafana does not serve it.
+   */
+  async userActions(): Promise<Record<string, boolean> | undefined> {
+    const raw = await this.request<Record<string, boolean>>('GET', '/api/access-control/user/actions', undefined, { allow404: true });
+    return raw && typeof raw === 'object' ? raw : undefined;
+  }
+
   /** Whether a datasource with this UID exists. */
   async datasourceExists(uid: string): Promise<boolean> {
     const ds = await this.request<unknown>('GET', `/api/datasources/uid/${encodeURIComponent(uid)}`, undefined, { allow404: true });

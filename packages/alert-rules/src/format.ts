@@ -1,5 +1,6 @@
 /** Human-readable plans: one line per change, field diffs indented under updates. */
-import type { Change } from './apply.js';
+import type { Change, Plan } from './apply.js';
+import type { PreflightCheck } from './preflight.js';
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
 
@@ -25,4 +26,19 @@ export function formatChanges(changes: Change[], opts: { includeUnchanged?: bool
 export function summarizeChanges(changes: Change[]): string {
   const count = (action: Change['action']) => changes.filter((c) => c.action === action).length;
   return `${count('create')} to create, ${count('update')} to update, ${count('delete')} to delete, ${count('unchanged')} unchanged`;
+}
+
+/** One line per preflight check: `ok`/`FAIL`, what was checked, what was found. */
+export function formatPreflight(checks: PreflightCheck[]): string {
+  return checks.map((c) => `${c.ok ? '  ok  ' : '  FAIL'} ${c.subject} ${c.target}: ${c.message}`).join('\n');
+}
+
+/** The state Grafana was re-read in after a failed write: each resource applied or not. */
+export function formatAppliedState(state: Plan): string {
+  return state.changes
+    .map((c) => {
+      const status = c.action === 'unchanged' ? 'applied' : c.action === 'create' ? 'NOT applied (missing)' : c.action === 'delete' ? 'NOT applied (still present)' : 'NOT applied (differs)';
+      return `  ${status.padEnd(27)} ${c.kind} ${c.title} (${c.id})`;
+    })
+    .join('\n');
 }

@@ -103,4 +103,7 @@ export interface ContactPoint {
 export interface Folder {
   uid: string;
   title: string;
+  /** Grafana's answer to GET /api/folders/<uid> says what the caller may do with the folder. */
+  canSave?: boolean;
+  canEdit?: boolean;
 }

@@ -16,3 +16,4 @@ export * from './apply.js';
 export * from './format.js';
 export * from './applied.js';
 export * from './presets-table.js';
+export * from './preflight.js';

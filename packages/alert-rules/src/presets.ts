@@ -16,6 +16,7 @@ export const RULE_KEYS = [
   'public_exposure',
   'exporter_down',
   'state_stale',
+  'no_state_for_account',
 ] as const;
 export type RuleKey = (typeof RULE_KEYS)[number];
 
@@ -28,7 +29,7 @@ export const LOKI_RULES: readonly RuleKey[] = [
   'iam_change',
   'public_exposure',
 ];
-export const PROMETHEUS_RULES: readonly RuleKey[] = ['exporter_down', 'state_stale'];
+export const PROMETHEUS_RULES: readonly RuleKey[] = ['exporter_down', 'state_stale', 'no_state_for_account'];
 
 export type AlertSeverity = 'critical' | 'high' | 'warning' | 'info';
 
@@ -36,7 +37,8 @@ export interface RuleTuning {
   enabled: boolean;
   /**
    * Fires when the value is strictly greater than this: a drift count for Loki rules, the number
-   * of seconds since the last successful state load for `state_stale`. `exporter_down` fires when
+   * of seconds since the last successful state load for `state_stale`, a count of suppressed events
+   * for `no_state_for_account`. `exporter_down` fires when
    * fewer than this many exporters are up.
    */
   threshold: number;
@@ -56,6 +58,8 @@ const COMMON: Omit<Tuning, 'critical' | 'high' | 'drift_rate'> = {
   public_exposure: { enabled: true, threshold: 0, window: '15m', for: '0s', severity: 'critical' },
   exporter_down: { enabled: true, threshold: 1, window: '5m', for: '5m', severity: 'critical' },
   state_stale: { enabled: true, threshold: 3600, window: '10m', for: '10m', severity: 'warning' },
+  // Events of an account no loaded state covers are suppressed, not reported as drift: say so.
+  no_state_for_account: { enabled: true, threshold: 0, window: '15m', for: '0s', severity: 'warning' },
 };
 
 export const PRESETS: Record<PresetName, Tuning> = {

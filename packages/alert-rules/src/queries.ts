@@ -97,14 +97,19 @@ export function logqlFor(key: RuleKey, tuning: RuleTuning, ctx: QueryContext): s
   }
 }
 
-export function promqlFor(key: RuleKey, ctx: QueryContext): string {
+export function promqlFor(key: RuleKey, ctx: QueryContext, window = '15m'): string {
   const job = `job=${quote(ctx.jobLabel)}`;
   switch (key) {
     case 'exporter_down':
       // Counts healthy exporters; `or vector(0)` makes "target gone from Prometheus" a 0, not NoData.
       return `count(up{${job}} == 1) or vector(0)`;
     case 'state_stale':
+      // max by (state): the freshest load of each state across the fleet's exporters.
       return `time() - max by (state) (tfdrift_state_last_success_timestamp_seconds{${job}})`;
+    case 'no_state_for_account':
+      // One series per remaining label set (reason, and provider where the exporter labels it),
+      // summed across a fleet of exporters: no instance/exporter label survives, no double alert.
+      return `sum without (instance, exporter) (increase(tfdrift_events_suppressed_total{${job}, reason="no_state_for_account"}[${window}]))`;
     default:
       throw new Error(`rule ${key} is not a PromQL rule`);
   }

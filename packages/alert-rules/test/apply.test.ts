@@ -47,7 +47,7 @@ describe('apply', () => {
       'policy:create',
     ]);
     expect(peer.folders.get('tfdrift')).toEqual({ uid: 'tfdrift', title: 'TFDrift' });
-    expect(peer.rules.size).toBe(8);
+    expect(peer.rules.size).toBe(9);
     for (const stored of peer.rules.values()) {
       expect(stored.provenance).toBe('');
     }
@@ -104,7 +104,7 @@ describe('apply', () => {
 
   it('dry-run on an empty Grafana lists creations and writes nothing', async () => {
     const result = await applyAlerting(client, buildAlerting(goldenOptions('small')), { dryRun: true });
-    expect(result.plan.changes.filter((c) => c.action === 'create')).toHaveLength(11);
+    expect(result.plan.changes.filter((c) => c.action === 'create')).toHaveLength(12);
     expect(peer.writes()).toEqual([]);
   });
 
@@ -232,10 +232,10 @@ describe('delete', () => {
     await applyAlerting(client, built);
     peer.policyTree.routes.push({ receiver: 'grafana-default-email', object_matchers: [['team', '=', 'sec']] });
     const dry = await deleteAlerting(client, built, { dryRun: true });
-    expect(dry).toHaveLength(10);
-    expect(peer.rules.size).toBe(8);
+    expect(dry).toHaveLength(11);
+    expect(peer.rules.size).toBe(9);
     const done = await deleteAlerting(client, built);
-    expect(done.map((c) => c.kind).sort()).toEqual([...Array(8).fill('rule'), 'mute-timing', 'policy'].sort());
+    expect(done.map((c) => c.kind).sort()).toEqual([...Array(9).fill('rule'), 'mute-timing', 'policy'].sort());
     expect(peer.rules.size).toBe(0);
     expect(peer.muteTimings.size).toBe(0);
     expect(peer.policyTree.routes).toEqual([{ receiver: 'grafana-default-email', object_matchers: [['team', '=', 'sec']] }]);

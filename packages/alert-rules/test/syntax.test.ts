@@ -42,7 +42,7 @@ describe('query syntax', () => {
         expect(syntaxErrors(parser, expr), `${rule.uid}: ${expr}`).toEqual([]);
       }
       expect(loki).toBe(6);
-      expect(prom).toBe(2);
+      expect(prom).toBe(3);
     });
   }
 

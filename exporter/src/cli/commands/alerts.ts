@@ -7,15 +7,19 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import {
+  ApplyFailedError,
   applyPlan,
   buildAlerting,
   deleteAlerting,
+  formatAppliedState,
   formatChanges,
+  formatPreflight,
   GrafanaApiError,
   GrafanaClient,
   isPresetName,
   isRuleKey,
   planAlerting,
+  PreflightError,
   summarizeChanges,
   type AlertRulesOptions,
   type BuiltAlerting,
@@ -186,8 +190,38 @@ async function run(command: 'apply' | 'diff' | 'delete', flags: AlertsFlags, io:
     }
     report(io, flags, command, grafanaUrl, built, plan.changes, !dryRun);
   } catch (err) {
-    if (err instanceof GrafanaApiError) throw new CliError(err.message, EXIT.badInput);
+    if (err instanceof GrafanaApiError) {
+      reportFailure(io, flags, command, grafanaUrl, err);
+      throw new CliError(err.message, EXIT.badInput);
+    }
     throw err;
+  }
+}
+
+/**
+ * A preflight failure lists every check (nothing was written); a write failing midway lists
+ * what Grafana holds after it, read again, resource by resource.
+ */
+function reportFailure(io: AlertsIo, flags: AlertsFlags, command: string, url: string, err: GrafanaApiError): void {
+  if (err instanceof PreflightError) {
+    io.stderr(`${command} against ${url}: preflight failed, nothing written\n${formatPreflight(err.checks)}\n`);
+    if (flags.json) {
+      io.stdout(`${JSON.stringify({ command, grafana_url: url, error: err.message, written: [], preflight: err.checks })}\n`);
+    }
+    return;
+  }
+  if (err instanceof ApplyFailedError) {
+    const state = err.state ? `Grafana now (read again after the failure):\n${formatAppliedState(err.state)}\n` : `Grafana could not be read again: ${err.reReadError?.message}\n`;
+    io.stderr(`${command} against ${url}: stopped at ${err.failed.map((c) => `${c.kind} ${c.title}`).join(', ')}\n${state}`);
+    if (flags.json) {
+      io.stdout(
+        `${JSON.stringify({
+          command, grafana_url: url, error: err.message,
+          written: err.written.map(changeJson), failed: err.failed.map(changeJson),
+          state: err.state ? err.state.changes.map((c) => ({ ...changeJson(c), applied: c.action === 'unchanged' })) : null,
+        })}\n`,
+      );
+    }
   }
 }
 

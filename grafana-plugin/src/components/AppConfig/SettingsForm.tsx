@@ -1,34 +1,12 @@
 import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 import { css } from '@emotion/css';
-import { GrafanaTheme2, SelectableValue } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Alert, Button, Field, FieldSet, Input, Select, useStyles2 } from '@grafana/ui';
+import { GrafanaTheme2 } from '@grafana/data';
+import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Input, useStyles2 } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
 import { PLUGIN_ID } from '../../constants';
-import { useAsync } from '../../hooks/useAsync';
-import { AppSettings, DEFAULT_SETTINGS } from '../../utils/settings';
-
-interface DatasourceInfo {
-  uid: string;
-  name: string;
-  type: string;
-}
-
-/** Datasources of a type as select options; keeps the current uid even when it is not (yet) provisioned. */
-export function datasourceOptions(
-  list: DatasourceInfo[],
-  type: string,
-  current: string,
-): Array<SelectableValue<string>> {
-  const options = list
-    .filter((d) => d.type === type)
-    .map((d) => ({ label: `${d.name} (${d.uid})`, value: d.uid }));
-  if (current && !options.some((o) => o.value === current)) {
-    options.push({ label: `${current} (not found)`, value: current });
-  }
-  return options;
-}
+import { AppSettings, DEFAULT_SETTINGS, publishSettings } from '../../utils/settings';
 
 /** Saves the settings in the app plugin's jsonData, keeping the plugin enabled and pinned. */
 export async function saveSettings(settings: AppSettings): Promise<void> {
@@ -44,25 +22,31 @@ export async function saveSettings(settings: AppSettings): Promise<void> {
 
 interface Props {
   initial: AppSettings;
-  /** Called after a successful save (the config page reloads so that Grafana reads the new jsonData). */
-  onSaved?: () => void;
+  /** Called after a successful save, with what was saved. */
+  onSaved?: (settings: AppSettings) => void;
 }
 
+/**
+ * The plugin's settings: Grafana's own data source pickers (one for Loki, one for Prometheus,
+ * each offering only data sources of that type) and the job label. A saved change applies to
+ * every page of the app at once.
+ */
 export function SettingsForm({ initial, onSaved }: Props) {
   const styles = useStyles2(getStyles);
   const [form, setForm] = useState<AppSettings>(initial);
   const [status, setStatus] = useState<{ ok: boolean; message: string } | undefined>();
   const [saving, setSaving] = useState(false);
-  const datasources = useAsync(() => getBackendSrv().get<DatasourceInfo[]>('/api/datasources'), []);
-  const list = datasources.value ?? [];
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setSaving(true);
+    setStatus(undefined);
+    const next = { ...form, jobLabel: form.jobLabel.trim() || DEFAULT_SETTINGS.jobLabel };
     try {
-      await saveSettings({ ...form, jobLabel: form.jobLabel.trim() || DEFAULT_SETTINGS.jobLabel });
-      setStatus({ ok: true, message: 'Settings saved.' });
-      onSaved?.();
+      await saveSettings(next);
+      publishSettings(next);
+      setStatus({ ok: true, message: 'Settings saved. Every page of the app uses them now.' });
+      onSaved?.(next);
     } catch (err) {
       setStatus({ ok: false, message: errorMessage(err) });
     } finally {
@@ -72,33 +56,30 @@ export function SettingsForm({ initial, onSaved }: Props) {
 
   return (
     <form onSubmit={submit} className={styles.form} data-testid="settings-form">
-      <FieldSet label="Datasources">
-        {datasources.error && (
-          <Alert severity="warning" title="Could not list datasources">
-            {datasources.error}
-          </Alert>
-        )}
-        <Field label="Loki" description="Where the exporter writes drift records (one JSON line per drift).">
-          <Select
-            inputId="tfdrift-loki-ds"
-            aria-label="Loki datasource"
-            width={50}
-            isLoading={datasources.loading}
-            options={datasourceOptions(list, 'loki', form.lokiDatasourceUid)}
-            value={form.lokiDatasourceUid}
-            onChange={(v) => setForm({ ...form, lokiDatasourceUid: v.value ?? '' })}
-          />
+      <FieldSet label="Data sources">
+        <Field label="Loki" htmlFor="tfdrift-loki-ds" description="Where the exporter writes drift records (one JSON line per drift).">
+          <div data-testid="loki-datasource">
+            <DataSourcePicker
+              inputId="tfdrift-loki-ds"
+              type="loki"
+              noDefault
+              width={50}
+              current={form.lokiDatasourceUid}
+              onChange={(ds) => setForm({ ...form, lokiDatasourceUid: ds.uid })}
+            />
+          </div>
         </Field>
-        <Field label="Prometheus" description="Scrapes the exporter's /metrics (tfdrift_* metrics).">
-          <Select
-            inputId="tfdrift-prom-ds"
-            aria-label="Prometheus datasource"
-            width={50}
-            isLoading={datasources.loading}
-            options={datasourceOptions(list, 'prometheus', form.prometheusDatasourceUid)}
-            value={form.prometheusDatasourceUid}
-            onChange={(v) => setForm({ ...form, prometheusDatasourceUid: v.value ?? '' })}
-          />
+        <Field label="Prometheus" htmlFor="tfdrift-prom-ds" description="Scrapes the exporter's /metrics (tfdrift_* metrics).">
+          <div data-testid="prometheus-datasource">
+            <DataSourcePicker
+              inputId="tfdrift-prom-ds"
+              type="prometheus"
+              noDefault
+              width={50}
+              current={form.prometheusDatasourceUid}
+              onChange={(ds) => setForm({ ...form, prometheusDatasourceUid: ds.uid })}
+            />
+          </div>
         </Field>
         <Field
           label="Job label"

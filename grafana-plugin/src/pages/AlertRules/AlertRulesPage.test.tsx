@@ -1,5 +1,5 @@
 import React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { from } from 'rxjs';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
@@ -69,8 +69,9 @@ describe('Alert rules page', () => {
   it('shows the preset, lists contact points and the status of what exists in Grafana', async () => {
     await renderPage();
     // Nothing in Grafana yet: every rule is missing.
-    const rows = within(screen.getByTestId('plan')).getAllByRole('row').slice(1);
-    expect(rows).toHaveLength(10);
+    const cards = screen.getByTestId('plan').querySelectorAll('[data-action]');
+    expect(cards).toHaveLength(11); // folder, 9 rules, policy route (no windows: no mute timing)
+    cards.forEach((card) => expect(card.getAttribute('data-action')).toBe('create'));
     expect(screen.getByTestId('plan-rule-tfdrift-critical-5e25aad2')).toHaveTextContent(
       'missing: will be created',
     );
@@ -107,7 +108,7 @@ describe('Alert rules page', () => {
     const critical = peer.rules.get('tfdrift-critical-5e25aad2');
     expect(critical?.rule.data[2].model.conditions[0].evaluator.params).toEqual([5]);
     expect(critical?.provenance).toBe('');
-    expect(peer.rules.size).toBe(8);
+    expect(peer.rules.size).toBe(9);
     const writes = peer.writes().filter((w) => w.path.startsWith('/api/v1/provisioning'));
     expect(writes.length).toBeGreaterThan(0);
     writes.forEach((w) => expect(w.headers['x-disable-provenance']).toBe('true'));
@@ -279,7 +280,12 @@ describe('Alert rules page', () => {
     const locked = new GrafanaPeer({ token: 'admin', readOnlyToken: 'viewer' });
     installPeer(locked, { Authorization: 'Bearer viewer' });
     render(<AppHarness path="alert-rules" />);
-    await waitFor(() => expect(screen.getByText(/→ 403/)).toBeInTheDocument(), LONG);
+    // Preflight names the unreadable policy tree with its status; the comparison's read fails the same way.
+    await waitFor(
+      () => expect(screen.getByTestId('preflight-policy-tree-policies')).toHaveTextContent('→ 403'),
+      LONG,
+    );
+    expect(screen.getByTestId('preflight-policy-tree-policies')).toHaveAttribute('data-ok', 'false');
     expect(screen.getByText(/cannot list contact points \(403\)/)).toBeInTheDocument();
 
     installPeer(peer);
@@ -287,7 +293,10 @@ describe('Alert rules page', () => {
       render(<AppHarness path="alert-rules" jsonData={{ lokiDatasourceUid: 'gone' }} />);
     });
     await waitFor(
-      () => expect(screen.getByText(/Loki datasource "gone" does not exist/)).toBeInTheDocument(),
+      () =>
+        expect(screen.getByTestId('preflight-datasource-gone')).toHaveTextContent(
+          'Loki datasource "gone" does not exist in Grafana (GET /api/datasources/uid/gone → 404)',
+        ),
       LONG,
     );
   });

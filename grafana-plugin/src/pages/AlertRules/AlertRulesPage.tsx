@@ -2,11 +2,16 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { config, getBackendSrv, PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import {
+  ApplyFailedError,
   appliedSettings,
   applyPlan,
   buildAlerting,
   GrafanaClient,
   planAlerting,
+  PreflightError,
+  readAlerting,
+  runPreflight,
+  type PreflightCheck,
   PRESET_NAMES,
   resolveTuning,
   type BuiltAlerting,
@@ -19,10 +24,12 @@ import {
   type RuleTuning,
   type Tuning,
 } from '@tfdrift/alert-rules';
-import { useAppSettings } from '../../utils/settings';
+import { type AppSettings, useAppSettings } from '../../utils/settings';
+import { ApplyReport, PreflightList, type ApplyOutcome } from './ApplyReport';
 import { backendSrvFetch } from './backendSrvFetch';
 import { MaintenanceWindowsEditor } from './MaintenanceWindowsEditor';
 import { PlanView } from './PlanView';
+import { RulePreview } from './RulePreview';
 import { Runbooks } from './Runbooks';
 import { ThresholdsEditor } from './ThresholdsEditor';
 
@@ -47,6 +54,42 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Two builds write the same thing (the plan of one is the plan of the other). */
+function sameBuild(a: BuiltAlerting | undefined, b: BuiltAlerting | undefined): boolean {
+  const key = (x: BuiltAlerting) => JSON.stringify([x.folder, x.group, x.muteTiming ?? null, x.route]);
+  return a === b || (a !== undefined && b !== undefined && key(a) === key(b));
+}
+
+/** What the form edits. */
+interface FormState {
+  preset: PresetName;
+  tuning: Tuning;
+  team: string;
+  accounts: string;
+  windows: MaintenanceWindow[];
+  contactPoint: string;
+}
+
+function buildFrom(form: FormState, settings: AppSettings): { built?: BuiltAlerting; buildError?: string } {
+  try {
+    const built = buildAlerting({
+      preset: form.preset,
+      tuning: form.tuning,
+      lokiDatasourceUid: settings.lokiDatasourceUid,
+      prometheusDatasourceUid: settings.prometheusDatasourceUid,
+      jobLabel: settings.jobLabel,
+      team: form.team,
+      productionAccounts: form.accounts.split(/[\s,]+/).filter(Boolean),
+      maintenanceWindows: form.windows,
+      contactPoint: form.contactPoint || undefined,
+      grafanaUrl: grafanaBaseUrl(),
+    });
+    return { built };
+  } catch (err) {
+    return { buildError: errorText(err) };
+  }
+}
+
 /**
  * Alert rules: choose a preset, edit thresholds, maintenance windows and contact point, preview
  * the Grafana-managed rules, compare them with what Grafana holds, and apply — all through
@@ -65,35 +108,21 @@ export function AlertRulesPage() {
   const [plan, setPlan] = useState<Plan | undefined>();
   const [states, setStates] = useState<Map<string, RuleState> | undefined>();
   const [planFor, setPlanFor] = useState<BuiltAlerting | undefined>();
-  const [busy, setBusy] = useState<Busy>('idle');
+  // The page starts by reading Grafana (the effect below).
+  const [busy, setBusy] = useState<Busy>('checking');
   const [error, setError] = useState<string | undefined>();
-  const [applied, setApplied] = useState<string | undefined>();
+  const [preflight, setPreflight] = useState<PreflightCheck[] | undefined>();
+  const [outcome, setOutcome] = useState<ApplyOutcome | undefined>();
   const [loadedFromGrafana, setLoadedFromGrafana] = useState(false);
   // A ref, not state: the first comparison's callback must see edits made while it was running.
   const edited = useRef(false);
-  const [recheck, setRecheck] = useState(false);
 
   const client = useMemo(() => new GrafanaClient({ baseUrl: '', fetch: backendSrvFetch }), []);
 
-  const { built, buildError } = useMemo(() => {
-    try {
-      const result = buildAlerting({
-        preset,
-        tuning,
-        lokiDatasourceUid: settings.lokiDatasourceUid,
-        prometheusDatasourceUid: settings.prometheusDatasourceUid,
-        jobLabel: settings.jobLabel,
-        team,
-        productionAccounts: accounts.split(/[\s,]+/).filter(Boolean),
-        maintenanceWindows: windows,
-        contactPoint: contactPoint || undefined,
-        grafanaUrl: grafanaBaseUrl(),
-      });
-      return { built: result, buildError: undefined };
-    } catch (err) {
-      return { built: undefined, buildError: errorText(err) };
-    }
-  }, [preset, tuning, settings, team, accounts, windows, contactPoint]);
+  const { built, buildError } = useMemo(
+    () => buildFrom({ preset, tuning, team, accounts, windows, contactPoint }, settings),
+    [preset, tuning, settings, team, accounts, windows, contactPoint],
+  );
 
   useEffect(() => {
     getBackendSrv()
@@ -114,6 +143,20 @@ export function AlertRulesPage() {
       .catch(() => setStates(undefined));
   }, [client]);
 
+  /** Preflight and comparison, reads only: what Apply would find and change. */
+  const compare = useCallback(
+    async (target: BuiltAlerting): Promise<Plan> => {
+      const { checks, reads } = await runPreflight(client, target);
+      setPreflight(checks);
+      const current = await readAlerting(client, target, reads);
+      setPlan(current);
+      setPlanFor(target);
+      refreshStates();
+      return current;
+    },
+    [client, refreshStates],
+  );
+
   const check = useCallback(
     async (target: BuiltAlerting | undefined) => {
       if (!target) {
@@ -121,46 +164,49 @@ export function AlertRulesPage() {
       }
       setBusy('checking');
       setError(undefined);
+      setOutcome(undefined);
       try {
-        setPlan(await planAlerting(client, target));
-        setPlanFor(target);
-        refreshStates();
+        await compare(target);
       } catch (err) {
         setError(errorText(err));
       } finally {
         setBusy('idle');
       }
     },
-    [client, refreshStates],
+    [compare],
   );
 
   // Status of what exists, once on load (later checks are explicit: each one is several API calls).
   // What is applied becomes the starting point, so re-applying never undoes earlier edits.
   useEffect(() => {
-    if (!built) {
-      return;
-    }
     let cancelled = false;
-    setBusy('checking');
-    planAlerting(client, built)
-      .then((first) => {
-        if (cancelled) {
+    // Started from a resolved promise: every state change happens once Grafana answers.
+    Promise.resolve(built)
+      .then((target) => (target ? compare(target) : undefined))
+      .then(async (plan) => {
+        const current = plan && appliedSettings(plan);
+        if (cancelled || !current || edited.current) {
           return;
         }
-        setPlan(first);
-        setPlanFor(built);
-        refreshStates();
-        const current = appliedSettings(first);
-        if (current && !edited.current) {
-          setPreset(current.preset ?? 'small');
-          setTuning(resolveTuning(current.preset ?? 'small', current.tuning));
-          setTeam(current.team ?? 'platform');
-          setAccounts(current.productionAccounts.join(', '));
-          setContactPoint(current.contactPoint ?? DEFAULT_CONTACT);
-          setWindows(current.maintenanceWindows);
-          setLoadedFromGrafana(true);
-          // Compare again with the loaded settings, so the status reflects them.
-          setRecheck(true);
+        const loaded: FormState = {
+          preset: current.preset ?? 'small',
+          tuning: resolveTuning(current.preset ?? 'small', current.tuning),
+          team: current.team ?? 'platform',
+          accounts: current.productionAccounts.join(', '),
+          contactPoint: current.contactPoint ?? DEFAULT_CONTACT,
+          windows: current.maintenanceWindows,
+        };
+        setPreset(loaded.preset);
+        setTuning(loaded.tuning);
+        setTeam(loaded.team);
+        setAccounts(loaded.accounts);
+        setContactPoint(loaded.contactPoint);
+        setWindows(loaded.windows);
+        setLoadedFromGrafana(true);
+        // Compare again with the loaded settings, so the status reflects them.
+        const reloaded = buildFrom(loaded, settings).built;
+        if (reloaded) {
+          await compare(reloaded);
         }
       })
       .catch((err) => !cancelled && setError(errorText(err)))
@@ -171,33 +217,35 @@ export function AlertRulesPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
 
-  useEffect(() => {
-    if (recheck && built) {
-      setRecheck(false);
-      void check(built);
-    }
-  }, [recheck, built, check]);
-
   const apply = async () => {
     if (!built) {
       return;
     }
     setBusy('applying');
     setError(undefined);
-    setApplied(undefined);
+    setOutcome(undefined);
     try {
+      // planAlerting runs the preflight again: Grafana may have changed since the comparison.
       const fresh = await planAlerting(client, built);
+      setPreflight(fresh.preflight);
       const result = await applyPlan(client, fresh);
-      setApplied(
-        result.applied.length === 0
-          ? 'Nothing to change: Grafana already matches.'
-          : `Applied ${result.applied.length} change(s).`,
-      );
-      setPlan(await planAlerting(client, built));
-      setPlanFor(built);
-      refreshStates();
+      setOutcome({ kind: 'applied', count: result.applied.length });
+      await compare(built);
     } catch (err) {
-      setError(errorText(err));
+      if (err instanceof PreflightError) {
+        setPreflight(err.checks);
+        setOutcome({ kind: 'preflight', checks: err.checks });
+      } else if (err instanceof ApplyFailedError) {
+        setOutcome({ kind: 'failed', error: err });
+        if (err.state) {
+          // Show Grafana as it is now, not as the plan hoped.
+          setPlan(err.state);
+          setPlanFor(built);
+          refreshStates();
+        }
+      } else {
+        setError(errorText(err));
+      }
     } finally {
       setBusy('idle');
     }
@@ -224,142 +272,135 @@ export function AlertRulesPage() {
     { value: DEFAULT_CONTACT, label: 'Default policy receiver' },
     ...(contactPoints ?? []).map((name) => ({ value: name, label: name })),
   ];
+  const failedChecks = preflight?.filter((c) => !c.ok) ?? [];
+  const planIsCurrent = useMemo(() => sameBuild(planFor, built), [planFor, built]);
+  const afterFailure = outcome?.kind === 'failed' && planIsCurrent;
 
   return (
     <PluginPage>
-      <p>
-        Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource{' '}
-        <code>{settings.lokiDatasourceUid}</code>, job <code>{settings.jobLabel}</code>) and Prometheus
-        metrics (<code>{settings.prometheusDatasourceUid}</code>), in folder{' '}
-        <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with
-        X-Disable-Provenance: the rules stay editable in Grafana&apos;s alerting UI.
-      </p>
+      <Stack direction="column" gap={2}>
+        <p>
+          Grafana-managed alert rules on TFDrift&apos;s Loki drift records (datasource{' '}
+          <code>{settings.lokiDatasourceUid}</code>, job <code>{settings.jobLabel}</code>) and Prometheus
+          metrics (<code>{settings.prometheusDatasourceUid}</code>), in folder{' '}
+          <code>{built?.folder.title ?? 'TFDrift'}</code>. Applied through the provisioning API with
+          X-Disable-Provenance: the rules stay editable in Grafana&apos;s alerting UI. Every Apply first checks,
+          reading only, that Grafana will accept every write; if a write still fails, Grafana is read again
+          and shown as it is.
+        </p>
 
-      {loadedFromGrafana && (
-        <Alert severity="info" title="Loaded the settings applied in Grafana">
-          Thresholds, team, production accounts, contact point and maintenance windows below are read from the
-          rules in Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
-        </Alert>
-      )}
-      <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below.">
-        <RadioButtonGroup
-          options={PRESET_OPTIONS}
-          value={preset}
-          onChange={(v) => choosePreset(v as PresetName)}
-        />
-      </Field>
-
-      <h3>Thresholds</h3>
-      <ThresholdsEditor tuning={tuning} onChange={editRule} />
-
-      <Stack direction="row" gap={2}>
-        <Field label="Team label">
-          <Input
-            aria-label="team"
-            width={20}
-            value={team}
-            onChange={(e) => edit(setTeam)(e.currentTarget.value)}
+        {loadedFromGrafana && (
+          <Alert severity="info" title="Loaded the settings applied in Grafana">
+            Thresholds, team, production accounts, contact point and maintenance windows below are read from the
+            rules in Grafana{preset && tuningMatchesPreset ? ` (preset ${preset})` : ' (custom thresholds)'}.
+          </Alert>
+        )}
+        <Field label="Preset" description="Thresholds from operators' tuning guides; edit them below." noMargin>
+          <RadioButtonGroup
+            options={PRESET_OPTIONS}
+            value={preset}
+            onChange={(v) => choosePreset(v as PresetName)}
           />
         </Field>
+
+        <Field label="Thresholds" noMargin>
+          <ThresholdsEditor tuning={tuning} onChange={editRule} />
+        </Field>
+
+        <Stack direction="row" gap={2} wrap="wrap">
+          <Field label="Team label" noMargin>
+            <Input
+              aria-label="team"
+              width={20}
+              value={team}
+              onChange={(e) => edit(setTeam)(e.currentTarget.value)}
+            />
+          </Field>
+          <Field
+            label="Production accounts"
+            description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all."
+            noMargin
+          >
+            <Input
+              aria-label="production accounts"
+              width={50}
+              value={accounts}
+              onChange={(e) => edit(setAccounts)(e.currentTarget.value)}
+            />
+          </Field>
+        </Stack>
+
+        <Field label="Maintenance windows" noMargin>
+          <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
+        </Field>
+
         <Field
-          label="Production accounts"
-          description="AWS accounts, GCP projects, Azure subscriptions; comma-separated. Empty: all."
+          label="Contact point"
+          description="Existing contact points in this Grafana."
+          error={contactError}
+          invalid={!!contactError}
+          noMargin
         >
-          <Input
-            aria-label="production accounts"
-            width={50}
-            value={accounts}
-            onChange={(e) => edit(setAccounts)(e.currentTarget.value)}
+          <Select
+            inputId="tfdrift-contact-point"
+            aria-label="contact point"
+            width={40}
+            options={contactOptions}
+            value={contactPoint}
+            isLoading={contactPoints === undefined && !contactError}
+            onChange={(v) => edit(setContactPoint)(v?.value ?? DEFAULT_CONTACT)}
           />
         </Field>
+
+        {buildError && (
+          <Alert severity="error" title="Invalid settings">
+            {buildError}
+          </Alert>
+        )}
+        {built?.warnings.map((w) => <Alert key={w} severity="info" title={w} />)}
+
+        {built && <RulePreview built={built} />}
+
+        {preflight && failedChecks.length > 0 && outcome?.kind !== 'preflight' && (
+          <Alert severity="warning" title="Apply would be refused: preflight found a problem" data-testid="preflight-warning">
+            <PreflightList checks={preflight} />
+          </Alert>
+        )}
+
+        <Stack direction="row" gap={1}>
+          <Button
+            variant="secondary"
+            icon="sync"
+            disabled={!built || busy !== 'idle'}
+            onClick={() => check(built)}
+          >
+            {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
+          </Button>
+          <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>
+            {busy === 'applying' ? 'Applying…' : 'Apply'}
+          </Button>
+        </Stack>
+
+        {error && (
+          <Alert severity="error" title="Grafana API error">
+            {error}
+          </Alert>
+        )}
+        {outcome && <ApplyReport outcome={outcome} onRetry={apply} busy={busy !== 'idle'} />}
+
+        <h3>{afterFailure ? 'In Grafana (read again after the failure)' : 'In Grafana'}</h3>
+        {plan ? (
+          <>
+            {!planIsCurrent && <p>Settings changed since this comparison: compare again to see the diff.</p>}
+            <PlanView plan={plan} states={states} afterFailure={afterFailure} />
+          </>
+        ) : (
+          <p>{busy === 'checking' && built ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
+        )}
+
+        <h3>Runbooks</h3>
+        <Runbooks />
       </Stack>
-
-      <h3>Maintenance windows</h3>
-      <MaintenanceWindowsEditor windows={windows} onChange={edit(setWindows)} />
-
-      <Field
-        label="Contact point"
-        description="Existing contact points in this Grafana."
-        error={contactError}
-        invalid={!!contactError}
-      >
-        <Select
-          inputId="tfdrift-contact-point"
-          aria-label="contact point"
-          width={40}
-          options={contactOptions}
-          value={contactPoint}
-          isLoading={contactPoints === undefined && !contactError}
-          onChange={(v) => edit(setContactPoint)(v?.value ?? DEFAULT_CONTACT)}
-        />
-      </Field>
-
-      {buildError && (
-        <Alert severity="error" title="Invalid settings">
-          {buildError}
-        </Alert>
-      )}
-      {built?.warnings.map((w) => (
-        <Alert key={w} severity="info" title={w} />
-      ))}
-
-      <h3>Preview</h3>
-      <div data-testid="preview">
-        {built?.group.rules.map((r) => (
-          <details key={r.uid} data-testid={`preview-${r.labels.tfdrift_alert}`}>
-            <summary>
-              {r.title} —{' '}
-              {String(
-                (r.data[2].model as { conditions: Array<{ evaluator: { type: string; params: number[] } }> })
-                  .conditions[0].evaluator.type,
-              )}{' '}
-              {String(
-                (r.data[2].model as { conditions: Array<{ evaluator: { params: number[] } }> }).conditions[0]
-                  .evaluator.params[0],
-              )}
-              , severity {r.labels.severity}
-            </summary>
-            <pre>{String(r.data[0].model.expr)}</pre>
-            <div>
-              UID {r.uid} · for {r.for} · {r.annotations.summary}
-            </div>
-          </details>
-        ))}
-      </div>
-
-      <Stack direction="row" gap={1}>
-        <Button
-          variant="secondary"
-          icon="sync"
-          disabled={!built || busy !== 'idle'}
-          onClick={() => check(built)}
-        >
-          {busy === 'checking' ? 'Comparing…' : 'Compare with Grafana'}
-        </Button>
-        <Button variant="primary" icon="bell" disabled={!built || busy !== 'idle'} onClick={apply}>
-          {busy === 'applying' ? 'Applying…' : 'Apply'}
-        </Button>
-      </Stack>
-
-      {error && (
-        <Alert severity="error" title="Grafana API error">
-          {error}
-        </Alert>
-      )}
-      {applied && <Alert severity="success" title={applied} />}
-
-      <h3>In Grafana</h3>
-      {plan ? (
-        <>
-          {planFor !== built && <p>Settings changed since this comparison: compare again to see the diff.</p>}
-          <PlanView plan={plan} states={states} />
-        </>
-      ) : (
-        <p>{busy === 'checking' ? 'Reading rules from Grafana…' : 'Not compared yet.'}</p>
-      )}
-
-      <h3>Runbooks</h3>
-      <Runbooks />
     </PluginPage>
   );
 }

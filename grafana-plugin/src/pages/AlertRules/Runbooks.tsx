@@ -19,6 +19,8 @@ const RUNBOOKS: Record<RuleKey, string> = {
     'Prometheus sees no healthy exporter: drift is not being detected. Check the exporter process and logs, /healthz and /readyz, and the Prometheus scrape target for the job.',
   state_stale:
     'A Terraform state has not loaded successfully for longer than the threshold: comparisons use old state. Check tfdrift_state_load_errors_total, backend credentials and the exporter logs.',
+  no_state_for_account:
+    'Write events arrive from an account, project or subscription that no loaded state covers; they are suppressed, not reported as drift. Add a state for it (states[].account_id, project_id or subscription_id in the exporter config) or stop forwarding its events. tfdrift state inspect shows the account each state covers.',
 };
 
 export function Runbooks() {

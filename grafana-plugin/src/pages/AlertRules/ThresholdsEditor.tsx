@@ -11,11 +11,13 @@ export const RULE_LABELS: Record<RuleKey, string> = {
   public_exposure: 'Public exposure',
   exporter_down: 'Exporter down (Prometheus)',
   state_stale: 'Terraform state stale (Prometheus)',
+  no_state_for_account: 'Events of an account without state (Prometheus)',
 };
 
 const THRESHOLD_HELP: Partial<Record<RuleKey, string>> = {
   exporter_down: 'fires when fewer exporters are up',
   state_stale: 'seconds since last successful load',
+  no_state_for_account: 'suppressed events in the window',
 };
 
 interface Props {

@@ -28,7 +28,34 @@ export interface PeerOptions {
   contactPoints?: Array<{ name: string; type: string; uid?: string }>;
   /** Answer like an older Grafana: `folderUid` on rules, `for` as `5m0s`, legacy `matchers` strings on routes. */
   legacyShapes?: boolean;
+  /**
+   * The caller's RBAC actions served at /api/access-control/user/actions (`null`: 404, as a Grafana
+   * without that endpoint). Default: an Editor's (folders:create, alert.provisioning:write, ...).
+   */
+  userActions?: Record<string, boolean> | null;
 }
+
+/** A write the peer answers with an error, as Grafana would (to test failures midway). */
+export interface InjectedFailure {
+  method: string;
+  /** The request path, or a prefix of it ending in `*`. */
+  path: string;
+  status: number;
+  message: string;
+  /** How many requests to fail (default 1). */
+  times?: number;
+}
+
+const EDITOR_ACTIONS: Record<string, boolean> = {
+  'folders:create': true,
+  'folders:read': true,
+  'folders:write': true,
+  'alert.provisioning:read': true,
+  'alert.provisioning:write': true,
+  'alert.rules:read': true,
+  'alert.rules:write': true,
+  'datasources:read': true,
+};
 
 export interface StoredRule {
   rule: Json;
@@ -71,6 +98,10 @@ export class GrafanaPeer {
   contactPoints: Array<{ name: string; type: string; uid?: string }>;
   /** Evaluation state served by the Prometheus-style rules API, per rule UID (default inactive/ok). */
   readonly ruleStates = new Map<string, { state: string; health: string; lastError?: string; alerts?: number }>();
+  /** Folders the caller may read but not write (`canSave: false`). */
+  readonly readOnlyFolders = new Set<string>();
+  /** Errors to answer instead of handling matching requests, first match wins. */
+  readonly failures: InjectedFailure[] = [];
   private server?: Server;
   url = '';
 
@@ -99,6 +130,20 @@ export class GrafanaPeer {
   /** Requests that changed something. */
   writes(): PeerRequest[] {
     return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  /** Answers the next matching request(s) with an error instead of handling them. */
+  failOn(failure: InjectedFailure): void {
+    this.failures.push({ times: 1, ...failure });
+  }
+
+  private injected(method: string, path: string): HttpError | undefined {
+    const index = this.failures.findIndex((f) => f.method === method && (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path));
+    if (index < 0) return undefined;
+    const failure = this.failures[index];
+    failure.times = (failure.times ?? 1) - 1;
+    if (failure.times <= 0) this.failures.splice(index, 1);
+    return new HttpError(failure.status, failure.message);
   }
 
   /** Seeds a rule as if it had been provisioned some other way (e.g. `file`). */
@@ -130,6 +175,8 @@ export class GrafanaPeer {
     this.requests.push({ method, path, headers: lower, body });
     try {
       this.authorize(String(lower.authorization ?? ''), method, path);
+      const failure = this.injected(method, path);
+      if (failure) throw failure;
       const [status, payload] = this.route(method, path, body, lower['x-disable-provenance'] === 'true');
       return { status, body: payload };
     } catch (err) {
@@ -148,11 +195,15 @@ export class GrafanaPeer {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
   }
 
+  private readOnlyCaller = false;
+
   private authorize(auth: string, method: string, path: string): void {
+    this.readOnlyCaller = false;
     if (!this.options.token) {
       return;
     }
     if (this.options.readOnlyToken && auth === `Bearer ${this.options.readOnlyToken}`) {
+      this.readOnlyCaller = true;
       if (method !== 'GET' || path.startsWith('/api/v1/provisioning')) {
         throw new HttpError(403, "You'll need additional permissions to perform this action. Permissions needed: alert.provisioning:read");
       }
@@ -169,9 +220,16 @@ export class GrafanaPeer {
     if ((m = /^\/api\/folders\/([^/]+)$/.exec(path)) && method === 'GET') {
       const folder = this.folders.get(decodeURIComponent(m[1]));
       if (!folder) throw new HttpError(404, 'folder not found');
-      return [200, { id: 1, ...folder, url: `/dashboards/f/${folder.uid}/` }];
+      const writable = !this.readOnlyFolders.has(folder.uid) && !this.readOnlyCaller;
+      return [200, { id: 1, ...folder, url: `/dashboards/f/${folder.uid}/`, canSave: writable, canEdit: writable, canAdmin: writable, canDelete: writable }];
+    }
+    if (path === '/api/access-control/user/actions' && method === 'GET') {
+      if (this.options.userActions === null) throw new HttpError(404, 'Not found');
+      const actions = this.options.userActions ?? EDITOR_ACTIONS;
+      return [200, this.readOnlyCaller ? { 'folders:read': true, 'datasources:read': true } : actions];
     }
     if (path === '/api/folders' && method === 'POST') {
+      if (this.options.userActions && !this.options.userActions['folders:create']) throw new HttpError(403, 'You do not have permission to create folders');
       if (!body?.title) throw new HttpError(400, 'folder title cannot be empty');
       const uid = body.uid ?? `f${this.folders.size + 1}`;
       if (this.folders.has(uid)) throw new HttpError(409, 'a folder with the same uid already exists');
@@ -282,6 +340,7 @@ export class GrafanaPeer {
 
   private putGroup(folderUid: string, group: string, body: Json, provenance: string): [number, Json] {
     if (!this.folders.has(folderUid)) throw new HttpError(404, `folder ${folderUid} not found`);
+    if (this.readOnlyFolders.has(folderUid)) throw new HttpError(403, `user is not authorized to edit rules in folder ${folderUid}`);
     if (!body || typeof body.interval !== 'number' || body.interval <= 0 || body.interval % 10 !== 0) {
       throw new HttpError(400, 'invalid rule group: interval must be a positive multiple of the base interval (10s)');
     }

@@ -1,0 +1,3 @@
+/** The plugin harness with Grafana's DataSourceSrv installed first (see install-datasources.ts). */
+import './install-datasources';
+import './harness-entry';

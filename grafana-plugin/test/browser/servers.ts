@@ -53,9 +53,18 @@ async function paramsOf(req: http.IncomingMessage, url: URL): Promise<Record<str
   return params;
 }
 
-export function startLokiPeer(records: DriftRecord[]): Promise<Running> {
+export interface LokiPeerOptions {
+  /** Answer every request with this status (e.g. 502 from a proxy in front of a Loki that is down). */
+  failWith?: number;
+}
+
+export function startLokiPeer(records: DriftRecord[], options: LokiPeerOptions = {}): Promise<Running> {
   return listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://loki');
+    if (options.failWith) {
+      send(res, { status: options.failWith, body: `${options.failWith} Bad Gateway` });
+      return;
+    }
     send(res, handleLokiRequest(url.pathname, await paramsOf(req, url), records));
   });
 }
@@ -84,7 +93,13 @@ export function startHarnessServer(
   state.upstream = async (kind, apiPath, params) => {
     const target = new URL(apiPath, kind === 'loki' ? peers.loki : peers.prometheus);
     Object.entries(params).forEach(([k, v]) => target.searchParams.set(k, v));
-    const response = await fetch(target);
+    let response: Response;
+    try {
+      response = await fetch(target);
+    } catch {
+      // Grafana's datasource proxy answers 502 when it cannot reach the data source.
+      return { status: 502, body: { message: 'Bad Gateway' } };
+    }
     const text = await response.text();
     const isJson = (response.headers.get('content-type') ?? '').includes('json');
     return { status: response.status, body: isJson ? JSON.parse(text) : text };
@@ -121,12 +136,10 @@ export function startHarnessServer(
       send(res, answer);
       return;
     }
-    const file = url.pathname === '/' ? 'index.html' : path.basename(url.pathname);
+    // Static files by name; every other path is an app URL (/a/<plugin id>/…): the harness page.
+    const named = path.basename(url.pathname);
+    const file = named && fs.existsSync(path.join(bundleDir, named)) ? named : 'index.html';
     const full = path.join(bundleDir, file);
-    if (!fs.existsSync(full)) {
-      res.writeHead(404).end();
-      return;
-    }
     res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(full).pipe(res);
   });

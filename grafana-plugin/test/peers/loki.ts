@@ -11,9 +11,30 @@ interface Entry {
   tsMs: number;
   line: string;
   stream: Labels;
+  /** `| json` of the line, computed once (the peer answers many queries over the same lines). */
+  json?: Labels | null;
 }
 
-type Stage = { kind: 'line'; contains: string } | { kind: 'json' } | { kind: 'filter'; matcher: PeerMatcher };
+type Stage =
+  | { kind: 'line'; contains: string }
+  | { kind: 'lineRegex'; pattern: RegExp }
+  | { kind: 'json' }
+  | { kind: 'filter'; matcher: PeerMatcher };
+
+/** Loki's defaults: max_entries_limit_per_query 5000, max_query_length 721h. */
+export const MAX_ENTRIES_LIMIT = 5000;
+export const MAX_QUERY_LENGTH_MS = 721 * 3_600_000;
+
+/** What the peer's GET /config answers (Loki serves its effective YAML config there). */
+export const PEER_CONFIG_YAML = [
+  'compactor:',
+  '  retention_enabled: true',
+  'limits_config:',
+  '  retention_period: 2160h',
+  '  max_entries_limit_per_query: 5000',
+  '  max_query_length: 721h',
+  '',
+].join('\n');
 
 interface LogQuery {
   selector: PeerMatcher[];
@@ -64,6 +85,8 @@ function parseLog(c: Cursor): LogQuery {
   for (;;) {
     if (c.eat('|=')) {
       stages.push({ kind: 'line', contains: c.string() });
+    } else if (c.eat('|~')) {
+      stages.push({ kind: 'lineRegex', pattern: new RegExp(c.string()) });
     } else if (c.peek('|') && !c.peek('||')) {
       c.eat('|');
       if (c.eat('json')) {
@@ -123,12 +146,19 @@ function runPipeline(q: LogQuery, e: Entry): Labels | undefined {
       if (!e.line.includes(stage.contains)) {
         return undefined;
       }
-    } else if (stage.kind === 'json') {
-      try {
-        labels = { ...labels, ...flattenJson(JSON.parse(e.line)) };
-      } catch {
-        labels = { ...labels, __error__: 'JSONParserErr' };
+    } else if (stage.kind === 'lineRegex') {
+      if (!stage.pattern.test(e.line)) {
+        return undefined;
       }
+    } else if (stage.kind === 'json') {
+      if (e.json === undefined) {
+        try {
+          e.json = flattenJson(JSON.parse(e.line));
+        } catch {
+          e.json = null;
+        }
+      }
+      labels = e.json ? { ...labels, ...e.json } : { ...labels, __error__: 'JSONParserErr' };
     } else if (!matches(labels, stage.matcher)) {
       return undefined;
     }
@@ -183,7 +213,7 @@ export function parseLokiTime(value: string | undefined, fallbackMs: number): nu
     return fallbackMs;
   }
   if (/^\d{16,}$/.test(value)) {
-    return Number(value.slice(0, -6));
+    return nsToMs(value);
   }
   if (/^\d+(\.\d+)?$/.test(value)) {
     return Number(value) * 1000;
@@ -205,6 +235,29 @@ function stepMs(value: string | undefined, startMs: number, endMs: number): numb
 const ok = (data: unknown): PeerResponse => ({ status: 200, body: { status: 'success', data } });
 const bad = (message: string): PeerResponse => ({ status: 400, body: message });
 
+const entryCache = new WeakMap<DriftRecord[], Map<string, Entry[]>>();
+
+/** The records as Loki entries, newest first; built once per records array and job. */
+function entriesOf(records: DriftRecord[], job: string): Entry[] {
+  let byJob = entryCache.get(records);
+  if (!byJob) {
+    byJob = new Map();
+    entryCache.set(records, byJob);
+  }
+  let entries = byJob.get(job);
+  if (!entries) {
+    entries = records.map((r) => recordToEntry(r, job)).sort((a, b) => b.tsMs - a.tsMs);
+    byJob.set(job, entries);
+  }
+  return entries;
+}
+
+/** Loki times in ms, keeping sub-ms precision of nanosecond integers (paging cursors are `ts + 1ns`). */
+function nsToMs(value: string): number {
+  const ns = BigInt(value);
+  return Number(ns / BigInt(1_000_000)) + Number(ns % BigInt(1_000_000)) / 1e6;
+}
+
 /** Handles one Loki HTTP API request (path without host, decoded query params). */
 export function handleLokiRequest(
   path: string,
@@ -213,11 +266,22 @@ export function handleLokiRequest(
   nowMs: number = Date.now(),
   job = 'tfdrift',
 ): PeerResponse {
-  const entries = records.map((r) => recordToEntry(r, job));
+  const entries = entriesOf(records, job);
   try {
+    if (path === '/config') {
+      return { status: 200, body: PEER_CONFIG_YAML };
+    }
     const labelValues = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
     if (labelValues) {
-      const values = new Set(entries.map((e) => e.stream[labelValues[1]]).filter((v): v is string => !!v));
+      // Loki looks at the last 6 hours when start/end are not given.
+      const end = parseLokiTime(params.end, nowMs);
+      const start = parseLokiTime(params.start, end - 6 * 3_600_000);
+      const values = new Set(
+        entries
+          .filter((e) => e.tsMs >= start && e.tsMs <= end)
+          .map((e) => e.stream[labelValues[1]])
+          .filter((v): v is string => !!v),
+      );
       return ok([...values].sort());
     }
     if (path !== '/loki/api/v1/query_range' && path !== '/loki/api/v1/query') {
@@ -230,15 +294,30 @@ export function handleLokiRequest(
     const instant = path.endsWith('/query');
     const endMs = parseLokiTime(instant ? params.time : params.end, nowMs);
     const startMs = instant ? endMs : parseLokiTime(params.start, endMs - 3_600_000);
+    if (!instant && endMs - startMs > MAX_QUERY_LENGTH_MS) {
+      return bad(
+        `the query time range exceeds the limit (query length: ${Math.round((endMs - startMs) / 3_600_000)}h, limit: 30d1h)`,
+      );
+    }
     if (parsed.log) {
       const limit = Number(params.limit ?? 100);
+      if (limit > MAX_ENTRIES_LIMIT) {
+        return bad(`max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT})`);
+      }
       const forward = params.direction === 'forward';
-      const hits = entries
-        .filter((e) => e.tsMs >= startMs && e.tsMs < endMs + (instant ? 1 : 0))
-        .map((e) => ({ e, labels: runPipeline(parsed.log!, e) }))
-        .filter((h): h is { e: Entry; labels: Labels } => !!h.labels)
-        .sort((a, b) => (forward ? a.e.tsMs - b.e.tsMs : b.e.tsMs - a.e.tsMs))
-        .slice(0, limit);
+      const ordered = forward ? [...entries].reverse() : entries;
+      const hits: Array<{ e: Entry; labels: Labels }> = [];
+      for (const e of ordered) {
+        if (hits.length >= limit) {
+          break;
+        }
+        if (e.tsMs >= startMs && e.tsMs < endMs + (instant ? 1 : 0)) {
+          const labels = runPipeline(parsed.log, e);
+          if (labels) {
+            hits.push({ e, labels });
+          }
+        }
+      }
       // After `| json` every distinct label set is its own stream, as in real Loki.
       const result = hits.map((h) => ({ stream: h.labels, values: [[`${h.e.tsMs}000000`, h.e.line]] }));
       return ok({ resultType: 'streams', result, stats: {} });

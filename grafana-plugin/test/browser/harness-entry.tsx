@@ -14,7 +14,7 @@ import { createTheme, setTimeZoneResolver, ThemeContext } from '@grafana/data';
 import { locationService, PluginPageProps, setBackendSrv } from '@grafana/runtime';
 import { setPluginPage } from 'grafana-runtime-plugin-page';
 import { GlobalStyles } from '@grafana/ui';
-import { AppHarness, appUrl, installLocation } from '../harness/AppHarness';
+import { AppHarness, appUrl } from '../harness/AppHarness';
 import { createBackendSrv } from '../harness/backendSrv';
 import { PLUGIN_BASE_URL } from '../../src/constants';
 
@@ -61,7 +61,7 @@ function HarnessPluginPage({ children, actions }: PluginPageProps) {
 }
 setPluginPage(HarnessPluginPage);
 
-installLocation();
+// Outside tests @grafana/runtime's locationService already wraps the window's history, as in Grafana.
 const legacy = decodeURIComponent(window.location.hash.replace(/^#\/?/, ''));
 if (legacy) {
   locationService.replace(appUrl(legacy));

@@ -138,9 +138,42 @@ export function startHarnessServer(
     }
     // Static files by name; every other path is an app URL (/a/<plugin id>/…): the harness page.
     const named = path.basename(url.pathname);
-    const file = named && fs.existsSync(path.join(bundleDir, named)) ? named : 'index.html';
+    const exists = named !== '' && fs.existsSync(path.join(bundleDir, named));
+    if (!exists && path.extname(named) !== '') {
+      res.writeHead(404).end(); // fonts and images the harness does not ship
+      return;
+    }
+    const file = exists ? named : 'index.html';
     const full = path.join(bundleDir, file);
     res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(full).pipe(res);
   });
+}
+
+/** A whole stack for one browser session: Loki and Prometheus peers and the harness in front of them. */
+export interface PluginStack {
+  url: string;
+  state: GrafanaApiState;
+  close: () => Promise<void>;
+}
+
+export async function startPluginStack(
+  bundleDir: string,
+  records: DriftRecord[],
+  options: { loki?: LokiPeerOptions; grafana?: string } = {},
+): Promise<PluginStack> {
+  const state: GrafanaApiState = { records, savedSettings: [], requests: [] };
+  const [loki, prometheus] = await Promise.all([startLokiPeer(records, options.loki), startPrometheusPeer(records)]);
+  const harness = await startHarnessServer(bundleDir, state, {
+    loki: loki.url,
+    prometheus: prometheus.url,
+    grafana: options.grafana,
+  });
+  return {
+    url: harness.url,
+    state,
+    close: async () => {
+      await Promise.all([harness.close(), loki.close(), prometheus.close()]);
+    },
+  };
 }

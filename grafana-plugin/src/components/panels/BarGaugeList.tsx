@@ -20,6 +20,9 @@ export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width
   const styles = useStyles2(getStyles);
   const max = Math.max(1, ...items.map((i) => i.value));
   const palette = theme.visualization.palette;
+  // Same title and value widths on every row, so the bars line up.
+  const longest = items.reduce((a, i) => (i.label.length > a.length ? i.label : a), '');
+  const alignmentFactors = { title: longest, text: String(max), numeric: max };
   return (
     <ul className={styles.list} data-testid={testId}>
       {items.map((item, i) => {
@@ -45,6 +48,7 @@ export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width
             value={{ numeric: item.value, text: String(item.value), color, title: item.label }}
             text={{ titleSize: 12, valueSize: 14 }}
             showUnfilled
+            alignmentFactors={alignmentFactors}
             isOverflow={false}
           />
         );

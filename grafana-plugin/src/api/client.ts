@@ -80,11 +80,18 @@ export function lokiInstant(uid: string, query: string, time: number): Promise<S
   return get(proxyPath(uid, 'loki/api/v1/query'), { query, time: ns(time) }).then(parseVector);
 }
 
+/** Start and end on multiples of the step (as Grafana aligns them), so the last bucket ends at or after `to`. */
+export function alignToStep(window: TimeWindow, stepSec: number): TimeWindow {
+  const step = stepSec * 1000;
+  return { from: Math.floor(window.from / step) * step, to: Math.ceil(window.to / step) * step };
+}
+
 export function lokiRange(uid: string, query: string, window: TimeWindow, step: number): Promise<Series[]> {
+  const aligned = alignToStep(window, step);
   return get(proxyPath(uid, 'loki/api/v1/query_range'), {
     query,
-    start: ns(window.from),
-    end: ns(window.to),
+    start: ns(aligned.from),
+    end: ns(aligned.to),
     step,
   }).then(parseMatrix);
 }

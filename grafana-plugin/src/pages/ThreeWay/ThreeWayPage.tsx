@@ -165,8 +165,12 @@ export function ThreeWayPage() {
     },
     [state.sort, update],
   );
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const initialSortBy = useMemo(() => [{ id: state.sort.column, desc: state.sort.desc }], []);
+  // The table remounts while a page loads: it must start from the URL's sort, or it would report its
+  // own default back through fetchData and reset the sort.
+  const initialSortBy = useMemo(
+    () => [{ id: state.sort.column, desc: state.sort.desc }],
+    [state.sort.column, state.sort.desc],
+  );
 
   const columns = useMemo(
     () => [
@@ -312,7 +316,7 @@ export function ThreeWayPage() {
             range={range}
             explore={[{ datasource: { type: 'loki', uid }, expr: rowsQuery }, { datasource: { type: 'loki', uid }, expr: countQuery }]}
           >
-            <div data-testid="three-way-table" data-tab={state.tab}>
+            <div data-testid="three-way-table" data-tab={state.tab} data-loaded={allRows.length}>
               {counts.value && total > SORT_BUDGET && !sortedByTime && (
                 <Alert severity="info" title={`Sorted among the newest ${SORT_BUDGET.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}>
                   Narrow the filters or the time range to sort every drift in range.

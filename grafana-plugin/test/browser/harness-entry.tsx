@@ -3,7 +3,8 @@
  * /a/<id>/* on Grafana's location service, theme, global styles, the user's time zone) and supplies
  * the Grafana runtime piece the pages use, the BackendSrv, backed by the harness server (Grafana's
  * API slice in front of the Loki/Prometheus peers).
- * The page is the URL path (`/a/tfdrift-drift-app/three-way?account_id=…`); a hash such as
+ * The page is the URL path (`/a/tfdrift-drift-app/three-way?account_id=…`; any other path but `/` shows
+ * nothing, a blank Grafana to navigate from with `window.harnessNavigate(url)`); a hash such as
  * `#three-way?account_id=…` is accepted too. localStorage `harness.theme` (`dark` | `light`) and
  * `harness.timezone` (Grafana user preference: `browser`, `utc` or an IANA zone) set the user's
  * preferences.
@@ -37,6 +38,9 @@ setBackendSrv(
   }),
 );
 
+// Where Grafana serves its static files; @grafana/ui loads icons from <public path>build/img/icons/.
+(window as unknown as { __grafana_public_path__: string }).__grafana_public_path__ = '/public/';
+
 const timeZone = window.localStorage.getItem('harness.timezone');
 if (timeZone) {
   setTimeZoneResolver(() => timeZone);
@@ -65,9 +69,11 @@ setPluginPage(HarnessPluginPage);
 const legacy = decodeURIComponent(window.location.hash.replace(/^#\/?/, ''));
 if (legacy) {
   locationService.replace(appUrl(legacy));
-} else if (!window.location.pathname.startsWith(PLUGIN_BASE_URL)) {
+} else if (window.location.pathname === '/') {
   locationService.replace(appUrl('overview'));
 }
+// In-app navigation as Grafana's router does it (benches time a page from here, not from the bundle's load).
+(window as unknown as { harnessNavigate: (url: string) => void }).harnessNavigate = (url) => locationService.push(url);
 
 const theme = createTheme({ colors: { mode: window.localStorage.getItem('harness.theme') === 'light' ? 'light' : 'dark' } });
 

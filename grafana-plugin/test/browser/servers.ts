@@ -76,6 +76,8 @@ export function startPrometheusPeer(records: DriftRecord[]): Promise<Running> {
   });
 }
 
+const ICONS_DIR = path.join(path.dirname(require.resolve('@grafana/ui/package.json')), 'dist/public/img/icons');
+
 const STATIC_TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.css': 'text/css',
@@ -134,6 +136,18 @@ export function startHarnessServer(
         return;
       }
       send(res, answer);
+      return;
+    }
+    // Grafana serves @grafana/ui's icons under public/build/img/icons/ (the harness sets that public path).
+    const icon = /^\/public\/build\/img\/icons\/([a-z]+)\/([a-z0-9-]+)\.svg$/.exec(url.pathname);
+    if (icon) {
+      const file = path.join(ICONS_DIR, icon[1], `${icon[2]}.svg`);
+      if (!fs.existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/svg+xml' });
+      fs.createReadStream(file).pipe(res);
       return;
     }
     // Static files by name; every other path is an app URL (/a/<plugin id>/…): the harness page.

@@ -19,7 +19,11 @@ export function anchored(pattern: string): RegExp {
 }
 
 export function matches(labels: Labels, m: PeerMatcher): boolean {
-  const v = labels[m.label] ?? '';
+  return matchesValue(labels[m.label] ?? '', m);
+}
+
+/** One label value against a matcher (absent labels are ''). */
+export function matchesValue(v: string, m: PeerMatcher): boolean {
   switch (m.op) {
     case '=':
       return v === m.value;

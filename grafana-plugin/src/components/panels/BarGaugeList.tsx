@@ -1,6 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import { FieldColorModeId, GrafanaTheme2, ThresholdsMode, VizOrientation } from '@grafana/data';
+import { BarGaugeNamePlacement } from '@grafana/schema';
 import { BarGauge, BarGaugeDisplayMode, useStyles2, useTheme2 } from '@grafana/ui';
 
 export interface BarItem {
@@ -13,6 +14,8 @@ export interface BarItem {
 }
 
 const ROW_HEIGHT = 28;
+/** Labels longer than this go above their bar instead of beside it (account / region pairs). */
+const LONG_LABEL = 18;
 
 /** Horizontal bars, one Grafana BarGauge per item, on the theme's colours. */
 export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width: number; testId: string }) {
@@ -23,6 +26,7 @@ export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width
   // Same title and value widths on every row, so the bars line up.
   const longest = items.reduce((a, i) => (i.label.length > a.length ? i.label : a), '');
   const alignmentFactors = { title: longest, text: String(max), numeric: max };
+  const labelsOnTop = longest.length > LONG_LABEL;
   return (
     <ul className={styles.list} data-testid={testId}>
       {items.map((item, i) => {
@@ -36,7 +40,8 @@ export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width
           <BarGauge
             theme={theme}
             width={Math.max(120, width)}
-            height={ROW_HEIGHT}
+            height={labelsOnTop ? ROW_HEIGHT + 16 : ROW_HEIGHT}
+            namePlacement={labelsOnTop ? BarGaugeNamePlacement.Top : BarGaugeNamePlacement.Left}
             orientation={VizOrientation.Horizontal}
             displayMode={BarGaugeDisplayMode.Basic}
             field={{

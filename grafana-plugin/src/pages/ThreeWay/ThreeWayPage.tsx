@@ -12,7 +12,6 @@ import {
   Stack,
   Tab,
   TabsBar,
-  Tooltip,
   useStyles2,
   type FetchDataFunc,
 } from '@grafana/ui';
@@ -35,8 +34,8 @@ import { paramsFromState, SortColumn, stateFromParams, THREE_WAY_FILTERS, ThreeW
 import { useDriftLines } from './useDriftLines';
 
 export const PAGE_SIZE = 50;
-/** Lines read for the first pages (time order): 20 pages without another request. */
-const FIRST_CHUNK = 1000;
+/** Lines of the first read: the first two pages, so the first page paints without waiting for more. */
+const FIRST_CHUNK = 2 * PAGE_SIZE;
 /** Sorting by another column than time sorts at most this many newest rows, loaded in 5,000-line reads. */
 export const SORT_BUDGET = 20_000;
 
@@ -179,7 +178,7 @@ export function ThreeWayPage() {
         header: 'Resource',
         sortType: 'string' as const,
         cell: ({ row }: { row: { original: DriftRow } }) => (
-          <Truncated text={resourceLabel(row.original.record)}>
+          <Truncated text={resourceLabel(row.original.record)} max={WIDTH.resource}>
             <a href={detailUrl(row.original)} onClick={(e) => e.preventDefault()} className={styles.link}>
               {row.original.record.resource_type}{' '}
               <span className={styles.muted}>{row.original.record.resource_id ?? row.original.record.resource_address}</span>
@@ -199,20 +198,20 @@ export function ThreeWayPage() {
         header: 'Account',
         sortType: 'string' as const,
         disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.account_id ?? '—'} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.account_id ?? '—'} max={WIDTH.account} />,
       },
       {
         id: 'region',
         header: 'Region',
         sortType: 'string' as const,
         disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.region ?? '—'} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.region ?? '—'} max={WIDTH.region} />,
       },
       {
         id: 'user',
         header: 'User',
         sortType: 'string' as const,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.user?.name ?? '—'} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.user?.name ?? '—'} max={WIDTH.user} />,
       },
       {
         id: 'status',
@@ -220,7 +219,11 @@ export function ThreeWayPage() {
         disableGrow: true,
         cell: ({ row }: { row: { original: DriftRow } }) => {
           const why = resolutions.value?.get(row.original.driftId);
-          return why ? <Badge text={`resolved: ${why}`} color="green" /> : <Badge text="open" color="orange" />;
+          return (
+            <span className={styles.nowrap}>
+              {why ? <Badge text={`resolved: ${why}`} color="green" /> : <Badge text="open" color="orange" />}
+            </span>
+          );
         },
       },
       {
@@ -355,14 +358,26 @@ export function ThreeWayPage() {
   );
 }
 
-function Truncated({ text, children }: { text: string; children?: React.ReactNode }) {
+/**
+ * One line, cut with an ellipsis at `max` (a CSS width), the whole value in the browser's tooltip
+ * (`title`): a Grafana Tooltip per cell would cost a popper per cell on every page of 50 rows.
+ */
+function Truncated({ text, children, max }: { text: string; children?: React.ReactNode; max: string }) {
   const styles = useStyles2(getStyles);
   return (
-    <Tooltip content={text} placement="top-start">
-      <div className={styles.truncate}>{children ?? text}</div>
-    </Tooltip>
+    <div className={styles.truncate} style={{ maxWidth: max }} title={text}>
+      {children ?? text}
+    </div>
   );
 }
+
+/** Column widths that keep all seven columns on screen from 1280 px up. */
+const WIDTH = {
+  resource: 'min(460px, 24vw)',
+  account: 'min(220px, 9vw)',
+  region: 'min(180px, 10vw)',
+  user: 'min(260px, 11vw)',
+};
 
 const getStyles = (theme: GrafanaTheme2) => ({
   filters: css({
@@ -374,8 +389,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   filter: css({ minWidth: 0 }),
   filterLabel: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   counts: css({ display: 'flex', gap: theme.spacing(3), margin: theme.spacing(1, 0), color: theme.colors.text.secondary }),
-  table: css({ 'tbody tr': { cursor: 'pointer' }, td: { paddingTop: 4, paddingBottom: 4 } }),
-  truncate: css({ maxWidth: 420, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  table: css({ overflowX: 'auto', 'tbody tr': { cursor: 'pointer' }, td: { paddingTop: 4, paddingBottom: 4 } }),
+  truncate: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   link: css({ color: theme.colors.text.link }),
   muted: css({ color: theme.colors.text.secondary }),
   nowrap: css({ whiteSpace: 'nowrap' }),

@@ -4,6 +4,8 @@ import type { LogEntry } from '../../api/parse';
 
 /** Lines per Loki request: Loki's default max_entries_limit_per_query is 5000. */
 export const MAX_CHUNK = 5000;
+/** Lines per read after the first. */
+export const NEXT_CHUNK = 1000;
 
 export interface DriftLines {
   entries: LogEntry[];
@@ -41,7 +43,10 @@ export function useDriftLines(uid: string, query: string, window: TimeWindow, fi
           }
           setState((s) => ({ ...s, loading: true }));
           const oldest = entries[entries.length - 1];
-          const limit = Math.min(MAX_CHUNK, Math.max(firstChunk, wanted.current - entries.length));
+          // A small first read paints the first page fast; later reads take big steps.
+          const limit = oldest
+            ? Math.min(MAX_CHUNK, Math.max(NEXT_CHUNK, wanted.current - entries.length))
+            : Math.min(MAX_CHUNK, Math.max(firstChunk, wanted.current));
           const endNs = oldest ? (BigInt(oldest.tsNs) + BigInt(1)).toString() : undefined;
           let chunk: LogEntry[];
           try {

@@ -197,6 +197,47 @@ describe('plugin data pages in Chromium', () => {
     await reloaded.close();
   });
 
+  it('Three-way reads at 1280 and 1920 px: nothing wider than the window, one line per row', async () => {
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ]) {
+      const page = await openPage(
+        browser,
+        `${main.url}${PAGE_BASE}/three-way?tab=modified`,
+        '[data-testid="three-way-table"] tbody tr',
+        (e) => pageErrors.push(e),
+        { width, height },
+      );
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width, `no horizontal scroll at ${width}`);
+      const cells = page.locator('[data-testid="three-way-table"] tbody tr');
+      const heights = await cells.evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().height));
+      assert.ok(Math.max(...heights) < 60, `one line per row at ${width}: ${heights.join(', ')}`);
+      // Long values are cut with an ellipsis and keep their full text as a tooltip.
+      const cut = await page.locator('[data-testid="three-way-table"] [title]').evaluateAll((els) =>
+        els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.getAttribute('title')),
+      );
+      if (width === 1280) {
+        assert.ok(cut.length > 0, 'some long value is truncated at 1280 px');
+      }
+      await page.close();
+    }
+  });
+
+  it("shows times in the user's Grafana time zone", async () => {
+    const page = await openPage(
+      browser,
+      `${main.url}${PAGE_BASE}/drift/9f3c1a7e5b2d4c60`,
+      '[data-testid="drift-detail"]',
+      (e) => pageErrors.push(e),
+      { timeZone: 'Asia/Tokyo' },
+    );
+    const record = records.find((r) => r.drift_id === '9f3c1a7e5b2d4c60')!;
+    const tokyo = new Date(record.detected_at).toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo' });
+    assert.ok((await text(page, 'drift-when')).includes(tokyo), `detected at ${tokyo} (Asia/Tokyo)`);
+    await page.close();
+  });
+
   it('Drift detail: who/when/where/how, diff, fix, history with the resolution, Explore and the resource\'s other drifts', async () => {
     const page = await open(main, 'drift/9f3c1a7e5b2d4c60', '[data-testid="drift-detail"]');
     assert.match(await text(page, 'drift-title'), /aws_security_group sg-0123456789abcdef0/);

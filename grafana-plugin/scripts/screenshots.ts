@@ -19,7 +19,11 @@ const BUILD = path.resolve(__dirname, '..', 'test', 'browser', '.build');
 export const SCREENSHOT_PAGES = [
   { name: 'overview', route: 'overview', ready: '[data-testid="over-time-chart"] canvas' },
   { name: 'three-way', route: 'three-way?tab=modified', ready: '[data-testid="three-way-table"] tbody tr' },
-  { name: 'drift-detail', route: 'drift/c937adc3d84da0db2f667beb47e32415', ready: '[data-testid="drift-detail"]' },
+  {
+    name: 'drift-detail',
+    route: 'drift/c937adc3d84da0db2f667beb47e32415',
+    ready: '[data-testid="drift-detail"]',
+  },
   { name: 'alert-rules', route: 'alert-rules', ready: '[data-testid="page-title"]' },
   { name: 'configuration', route: 'configuration', ready: '[data-testid="page-title"]' },
 ] as const;
@@ -35,9 +39,13 @@ export const screenshotFile = (name: string, theme: string, size: { width: numbe
 /** Loaded: the ready element is there, no skeleton or loading bar is left and the network is quiet. */
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], [data-testid="skeleton"]').length === 0, undefined, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    () => document.querySelectorAll('[aria-busy="true"], [data-testid="skeleton"]').length === 0,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 async function main() {
@@ -62,11 +70,17 @@ async function main() {
     for (const theme of THEMES) {
       for (const size of SIZES) {
         for (const p of SCREENSHOT_PAGES) {
-          const page = await openPage(browser, `${stack.url}${PAGE_BASE}/${p.route}`, p.ready, (e) => errors.push(`${p.name}: ${e}`), {
-            ...size,
-            theme,
-            timeZone: 'utc',
-          });
+          const page = await openPage(
+            browser,
+            `${stack.url}${PAGE_BASE}/${p.route}`,
+            p.ready,
+            (e) => errors.push(`${p.name}: ${e}`),
+            {
+              ...size,
+              theme,
+              timeZone: 'utc',
+            },
+          );
           await settle(page);
           const file = path.join(OUT, screenshotFile(p.name, theme, size));
           await page.screenshot({ path: file });

@@ -3,7 +3,14 @@ import { useLocation } from 'react-router-dom';
 import { rangeUtil, TimeRange, TimeZone } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import type { TimeWindow } from '../api/client';
-import { DEFAULT_TIME, timeRangeFromUrl, urlTimeValue, UrlTimeParams, userTimeZone, windowOf } from '../utils/time';
+import {
+  DEFAULT_TIME,
+  timeRangeFromUrl,
+  urlTimeValue,
+  UrlTimeParams,
+  userTimeZone,
+  windowOf,
+} from '../utils/time';
 
 export interface PageTime {
   range: TimeRange;

@@ -1,4 +1,12 @@
-import { DriftFilters, Matcher, escapeRegex, labelMatchers, matcherFor, quote, renderMatcher } from './filters';
+import {
+  DriftFilters,
+  Matcher,
+  escapeRegex,
+  labelMatchers,
+  matcherFor,
+  quote,
+  renderMatcher,
+} from './filters';
 
 /**
  * LogQL builders. Shape, always in this order (cheap first, as Loki evaluates left to right):
@@ -100,7 +108,11 @@ export function resourceDriftsQuery(
   job: string,
   resource: { account_id: string | null; resource_id: string | null; resource_address: string | null },
 ): string | undefined {
-  const field = resource.resource_id ? 'resource_id' : resource.resource_address ? 'resource_address' : undefined;
+  const field = resource.resource_id
+    ? 'resource_id'
+    : resource.resource_address
+      ? 'resource_address'
+      : undefined;
   const value = resource.resource_id ?? resource.resource_address;
   if (!field || !value) {
     return undefined;

@@ -4,7 +4,12 @@ import { logqlErrors } from './syntax';
 import { resolutionsQuery, threeWayCountQuery, threeWayRowsQuery } from './threeWay';
 
 describe('three-way queries', () => {
-  const filters = { account_id: ['123456789012'], severity: ['critical', 'high'], user_name: ['alice'], resource_type: ['aws_s3_bucket'] };
+  const filters = {
+    account_id: ['123456789012'],
+    severity: ['critical', 'high'],
+    user_name: ['alice'],
+    resource_type: ['aws_s3_bucket'],
+  };
 
   it('counts detections and resolutions per kind with one metric query', () => {
     expect(threeWayCountQuery('tfdrift', filters, '24h')).toBe(
@@ -22,13 +27,15 @@ describe('three-way queries', () => {
   });
 
   it("finds a resource's other drifts by id, else by address", () => {
-    expect(resourceDriftsQuery('tfdrift', { account_id: '1', resource_id: 'sg-1', resource_address: 'a.b' })).toBe(
-      '{job="tfdrift", account_id="1"} |= "sg-1" | json | __error__="" | resource_id="sg-1"',
-    );
-    expect(resourceDriftsQuery('tfdrift', { account_id: null, resource_id: null, resource_address: 'a.b' })).toBe(
-      '{job="tfdrift"} |= "a.b" | json | __error__="" | resource_address="a.b"',
-    );
-    expect(resourceDriftsQuery('tfdrift', { account_id: null, resource_id: null, resource_address: null })).toBeUndefined();
+    expect(
+      resourceDriftsQuery('tfdrift', { account_id: '1', resource_id: 'sg-1', resource_address: 'a.b' }),
+    ).toBe('{job="tfdrift", account_id="1"} |= "sg-1" | json | __error__="" | resource_id="sg-1"');
+    expect(
+      resourceDriftsQuery('tfdrift', { account_id: null, resource_id: null, resource_address: 'a.b' }),
+    ).toBe('{job="tfdrift"} |= "a.b" | json | __error__="" | resource_address="a.b"');
+    expect(
+      resourceDriftsQuery('tfdrift', { account_id: null, resource_id: null, resource_address: null }),
+    ).toBeUndefined();
   });
 
   it('produces queries that parse with the LogQL grammar', () => {
@@ -61,8 +68,20 @@ describe('Explore URLs', () => {
       a: {
         datasource: 'loki',
         queries: [
-          { refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr: '{job="tfdrift"} | json', queryType: 'range', editorMode: 'code' },
-          { refId: 'B', datasource: { type: 'prometheus', uid: 'prom' }, expr: 'sum(tfdrift_drifts_open)', queryType: 'range', editorMode: 'code' },
+          {
+            refId: 'A',
+            datasource: { type: 'loki', uid: 'loki' },
+            expr: '{job="tfdrift"} | json',
+            queryType: 'range',
+            editorMode: 'code',
+          },
+          {
+            refId: 'B',
+            datasource: { type: 'prometheus', uid: 'prom' },
+            expr: 'sum(tfdrift_drifts_open)',
+            queryType: 'range',
+            editorMode: 'code',
+          },
         ],
         range: { from: 'now-6h', to: 'now' },
       },

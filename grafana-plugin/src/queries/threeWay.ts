@@ -9,7 +9,12 @@ import { DETECTED, driftLogQuery, recordCountBy } from './logql';
 
 /** Detections and resolutions in the range, per change type: `sum by (change_type, event_type) (…)`. */
 export function threeWayCountQuery(job: string, filters: DriftFilters, range: string): string {
-  return recordCountBy({ job, filters: { ...filters, change_type: undefined }, by: ['change_type', 'event_type'], range });
+  return recordCountBy({
+    job,
+    filters: { ...filters, change_type: undefined },
+    by: ['change_type', 'event_type'],
+    range,
+  });
 }
 
 /** Detection lines of one change type (newest first when read backward). */

@@ -1,7 +1,15 @@
 import { diffLines, diffValues, prettyValue } from './diff';
 import { groupDrifts, splitByChangeType } from './drifts';
 import { DEFAULT_SETTINGS, settingsFromJsonData } from './settings';
-import { durationFor, formatAge, formatTime, shiftRange, timeRangeFromUrl, urlTimeValue, zoomOut } from './time';
+import {
+  durationFor,
+  formatAge,
+  formatTime,
+  shiftRange,
+  timeRangeFromUrl,
+  urlTimeValue,
+  zoomOut,
+} from './time';
 import { parseDurationMs, retentionFromLokiConfig } from './retention';
 import type { LogEntry } from '../api/parse';
 import type { DriftRecord } from '../types/drift';
@@ -39,7 +47,13 @@ describe('diff', () => {
 describe('groupDrifts', () => {
   const rec = (drift_id: string, event_type: string, change_type = 'modified', user = 'u'): DriftRecord =>
     ({ drift_id, event_type, change_type, user: { name: user } }) as unknown as DriftRecord;
-  const entry = (time: number, record: DriftRecord): LogEntry => ({ time, tsNs: `${time}000000`, labels: {}, line: '', record });
+  const entry = (time: number, record: DriftRecord): LogEntry => ({
+    time,
+    tsNs: `${time}000000`,
+    labels: {},
+    line: '',
+    record,
+  });
 
   it('keeps one row per drift_id with its newest detection and resolution state', () => {
     const rows = groupDrifts([
@@ -102,7 +116,10 @@ describe('time helpers', () => {
 
     // Garbage and inverted ranges fall back to the defaults instead of querying nonsense.
     expect(timeRangeFromUrl({ from: 'yesterday-ish' }).raw.from).toBe('now-24h');
-    expect(timeRangeFromUrl({ from: '1700003600000', to: '1700000000000' }).raw).toEqual({ from: 'now-24h', to: 'now' });
+    expect(timeRangeFromUrl({ from: '1700003600000', to: '1700000000000' }).raw).toEqual({
+      from: 'now-24h',
+      to: 'now',
+    });
   });
 
   it('shifts and zooms like the time picker buttons', () => {

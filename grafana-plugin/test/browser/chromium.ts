@@ -39,7 +39,9 @@ export async function openPage(
   onError: (message: string) => void,
   options: OpenOptions = {},
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1440, height: options.height ?? 900 } });
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+  });
   page.on('pageerror', (err) => onError(err.message));
   await page.addInitScript(
     ([theme, timeZone]) => {

@@ -48,11 +48,22 @@ if (timeZone) {
 
 // Grafana's page chrome: the page's title and its actions toolbar.
 function HarnessPluginPage({ children, actions }: PluginPageProps) {
-  const page = locationService.getLocation().pathname.slice(PLUGIN_BASE_URL.length + 1).split('/')[0] || 'overview';
+  const page =
+    locationService
+      .getLocation()
+      .pathname.slice(PLUGIN_BASE_URL.length + 1)
+      .split('/')[0] || 'overview';
   return (
     <div>
       <div
-        style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16, gap: 16, flexWrap: 'wrap' }}
+        style={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          alignItems: 'center',
+          marginBottom: 16,
+          gap: 16,
+          flexWrap: 'wrap',
+        }}
       >
         <h1 style={{ margin: 0 }} data-testid="page-title">
           TFDrift · {page}
@@ -73,9 +84,12 @@ if (legacy) {
   locationService.replace(appUrl('overview'));
 }
 // In-app navigation as Grafana's router does it (benches time a page from here, not from the bundle's load).
-(window as unknown as { harnessNavigate: (url: string) => void }).harnessNavigate = (url) => locationService.push(url);
+(window as unknown as { harnessNavigate: (url: string) => void }).harnessNavigate = (url) =>
+  locationService.push(url);
 
-const theme = createTheme({ colors: { mode: window.localStorage.getItem('harness.theme') === 'light' ? 'light' : 'dark' } });
+const theme = createTheme({
+  colors: { mode: window.localStorage.getItem('harness.theme') === 'light' ? 'light' : 'dark' },
+});
 
 createRoot(document.getElementById('root')!).render(
   <ThemeContext.Provider value={theme}>

@@ -33,16 +33,25 @@ const oldDrift: DriftRecord = {
   ...replay[0],
   drift_id: OLD_DRIFT_ID,
   detected_at: new Date(now - 30 * DAY).toISOString(),
-  event: replay[0].event ? { ...replay[0].event, time: new Date(now - 30 * DAY - 40_000).toISOString() } : null,
+  event: replay[0].event
+    ? { ...replay[0].event, time: new Date(now - 30 * DAY - 40_000).toISOString() }
+    : null,
 };
 const records: DriftRecord[] = [...loadFixtureRecords(now), ...replay, oldDrift];
 let main: PluginStack;
 
 const detections = (rs: DriftRecord[], from: number, to: number) =>
-  rs.filter((r) => r.event_type === 'terraform_drift_detected' && Date.parse(r.detected_at) > from && Date.parse(r.detected_at) <= to);
+  rs.filter(
+    (r) =>
+      r.event_type === 'terraform_drift_detected' &&
+      Date.parse(r.detected_at) > from &&
+      Date.parse(r.detected_at) <= to,
+  );
 
 async function open(stack: PluginStack, route: string, ready: string): Promise<Page> {
-  return openPage(browser, `${stack.url}${PAGE_BASE}/${route}`, ready, (e) => pageErrors.push(`${route}: ${e}`));
+  return openPage(browser, `${stack.url}${PAGE_BASE}/${route}`, ready, (e) =>
+    pageErrors.push(`${route}: ${e}`),
+  );
 }
 
 async function text(page: Page, testId: string): Promise<string> {
@@ -86,21 +95,32 @@ describe('plugin data pages in Chromium', () => {
     await waitText(page, 'stat-total', String(day.length));
     // Open drifts (tfdrift_drifts_open): drifts whose latest record is a detection.
     const latest = new Map<string, DriftRecord>();
-    [...records].sort((a, b) => Date.parse(a.detected_at) - Date.parse(b.detected_at)).forEach((r) => latest.set(r.drift_id, r));
+    [...records]
+      .sort((a, b) => Date.parse(a.detected_at) - Date.parse(b.detected_at))
+      .forEach((r) => latest.set(r.drift_id, r));
     const open_ = (c: string) =>
-      String([...latest.values()].filter((r) => r.event_type === 'terraform_drift_detected' && r.change_type === c).length);
+      String(
+        [...latest.values()].filter((r) => r.event_type === 'terraform_drift_detected' && r.change_type === c)
+          .length,
+      );
     await waitText(page, 'stat-open-unmanaged', open_('unmanaged'));
     assert.equal(await text(page, 'stat-open-modified'), open_('modified'));
     assert.equal(await text(page, 'stat-open-missing'), open_('missing'));
     await page.locator('[data-testid="by-change-type"] li[data-label="modified"]').waitFor();
     const bar = (list: string, label: string) =>
       page.locator(`[data-testid="${list}"] li[data-label="${label}"]`).getAttribute('data-value');
-    assert.equal(await bar('by-change-type', 'modified'), String(day.filter((r) => r.change_type === 'modified').length));
+    assert.equal(
+      await bar('by-change-type', 'modified'),
+      String(day.filter((r) => r.change_type === 'modified').length),
+    );
     assert.equal(await bar('top-users', 'christophe'), '9');
     // TimeSeries draws on a canvas (uPlot) with Grafana's legend; the series hold every detection.
     await page.locator('[data-testid="over-time-chart"] canvas').first().waitFor();
     assert.equal(await page.getByTestId('over-time-chart').getAttribute('data-total'), String(day.length));
-    assert.ok((await page.locator('[data-testid="over-time-chart"]').innerText()).includes('critical'), 'legend names severities');
+    assert.ok(
+      (await page.locator('[data-testid="over-time-chart"]').innerText()).includes('critical'),
+      'legend names severities',
+    );
     await waitText(page, 'state-staging', 'stale');
 
     // The panel menu offers Explore with the panel's own LogQL and range.
@@ -111,7 +131,10 @@ describe('plugin data pages in Chromium', () => {
     assert.equal(explore.pathname, '/explore');
     const pane = JSON.parse(explore.searchParams.get('panes')!).a;
     const sent = main.state.requests.map((r) => r.params.query);
-    assert.ok(sent.includes(pane.queries[0].expr), `Explore runs a query the panel ran: ${pane.queries[0].expr}`);
+    assert.ok(
+      sent.includes(pane.queries[0].expr),
+      `Explore runs a query the panel ran: ${pane.queries[0].expr}`,
+    );
     assert.deepEqual(pane.range, { from: 'now-24h', to: 'now' });
     await page.keyboard.press('Escape');
     await shot(page, 'overview');
@@ -129,7 +152,11 @@ describe('plugin data pages in Chromium', () => {
     );
     // The refresh picker's interval goes into the URL too.
     await page.getByTestId('data-testid RefreshPicker interval button').click();
-    await page.getByRole('menuitemradio', { name: '1m' }).or(page.getByText('1m', { exact: true })).first().click();
+    await page
+      .getByRole('menuitemradio', { name: '1m' })
+      .or(page.getByText('1m', { exact: true }))
+      .first()
+      .click();
     await waitUrl(page, (p) => p.get('refresh') === '1m');
     await page.close();
   });
@@ -141,9 +168,14 @@ describe('plugin data pages in Chromium', () => {
     const page = await open(main, `overview?from=${from}&to=${to}`, '[data-testid="overview-stats"]');
     const expected = detections(records, from, to).length;
     await waitText(page, 'stat-total', String(expected));
-    const sent = main.state.requests.filter((r) => r.path.endsWith('/loki/api/v1/query') && r.params.time === `${to}000000`);
+    const sent = main.state.requests.filter(
+      (r) => r.path.endsWith('/loki/api/v1/query') && r.params.time === `${to}000000`,
+    );
     assert.ok(sent.length >= 4, 'instant queries evaluated at the URL `to`');
-    assert.ok(sent.every((r) => /\[50m\]/.test(r.params.query)), 'over the URL range (50m)');
+    assert.ok(
+      sent.every((r) => /\[50m\]/.test(r.params.query)),
+      'over the URL range (50m)',
+    );
     // The picker shows the absolute range (in the user's time zone), and keeps it in the URL.
     assert.equal(query(page).get('from'), String(from));
     assert.match(await page.getByTestId('data-testid TimePicker Open Button').innerText(), /to/);
@@ -158,10 +190,15 @@ describe('plugin data pages in Chromium', () => {
     assert.equal(await text(page, 'count-missing'), kind('missing'));
     assert.equal(await text(page, 'count-modified'), kind('modified'));
     await page.locator('[data-testid="three-way-table"] tbody tr').first().waitFor();
-    assert.equal(await page.locator('[data-testid="three-way-table"] tbody tr').count(), Number(kind('unmanaged')));
+    assert.equal(
+      await page.locator('[data-testid="three-way-table"] tbody tr').count(),
+      Number(kind('unmanaged')),
+    );
     assert.match(await text(page, 'three-way-table'), /aws_iam_user\s+malicious-iam-user/);
     // Compact rows: no cell wraps (truncation with a tooltip instead of break-all).
-    const heights = await page.locator('[data-testid="three-way-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().height));
+    const heights = await page
+      .locator('[data-testid="three-way-table"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().height));
     assert.ok(Math.max(...heights) < 60, `rows stay one line high: ${heights.join(', ')}`);
     await shot(page, 'three-way');
 
@@ -179,7 +216,9 @@ describe('plugin data pages in Chromium', () => {
 
     // The same URL, loaded fresh, restores the filter and the same counts.
     const filteredUrl = page.url();
-    const reloaded = await openPage(browser, filteredUrl, '[data-testid="three-way-filters"]', (e) => pageErrors.push(e));
+    const reloaded = await openPage(browser, filteredUrl, '[data-testid="three-way-filters"]', (e) =>
+      pageErrors.push(e),
+    );
     await waitText(reloaded, 'count-modified', kindCritical('modified'));
     assert.match(await reloaded.getByTestId('three-way-filters').innerText(), /critical/);
     await page.close();
@@ -189,7 +228,10 @@ describe('plugin data pages in Chromium', () => {
     await waitUrl(reloaded, (p) => p.get('tab') === 'missing' && p.get('severity') === 'critical');
     await reloaded.locator('[data-testid="three-way-table"] tbody tr td').nth(2).click();
     await reloaded.getByTestId('drift-detail').waitFor({ timeout: 30_000 });
-    assert.match(await text(reloaded, 'drift-title'), /aws_cloudtrail stratus-red-team-cloudtraild-trail-kvrwohmiai/);
+    assert.match(
+      await text(reloaded, 'drift-title'),
+      /aws_cloudtrail stratus-red-team-cloudtraild-trail-kvrwohmiai/,
+    );
     await reloaded.getByTestId('back-to-three-way').click();
     await reloaded.getByTestId('three-way-table').waitFor();
     assert.equal(query(reloaded).get('severity'), 'critical');
@@ -209,14 +251,20 @@ describe('plugin data pages in Chromium', () => {
         (e) => pageErrors.push(e),
         { width, height },
       );
-      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width, `no horizontal scroll at ${width}`);
+      assert.equal(
+        await page.evaluate(() => document.documentElement.scrollWidth),
+        width,
+        `no horizontal scroll at ${width}`,
+      );
       const cells = page.locator('[data-testid="three-way-table"] tbody tr');
       const heights = await cells.evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().height));
       assert.ok(Math.max(...heights) < 60, `one line per row at ${width}: ${heights.join(', ')}`);
       // Long values are cut with an ellipsis and keep their full text as a tooltip.
-      const cut = await page.locator('[data-testid="three-way-table"] [title]').evaluateAll((els) =>
-        els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.getAttribute('title')),
-      );
+      const cut = await page
+        .locator('[data-testid="three-way-table"] [title]')
+        .evaluateAll((els) =>
+          els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.getAttribute('title')),
+        );
       if (width === 1280) {
         assert.ok(cut.length > 0, 'some long value is truncated at 1280 px');
       }
@@ -238,16 +286,25 @@ describe('plugin data pages in Chromium', () => {
     await page.close();
   });
 
-  it('Drift detail: who/when/where/how, diff, fix, history with the resolution, Explore and the resource\'s other drifts', async () => {
+  it("Drift detail: who/when/where/how, diff, fix, history with the resolution, Explore and the resource's other drifts", async () => {
     const page = await open(main, 'drift/9f3c1a7e5b2d4c60', '[data-testid="drift-detail"]');
     assert.match(await text(page, 'drift-title'), /aws_security_group sg-0123456789abcdef0/);
     assert.match(await text(page, 'drift-who'), /arn:aws:sts::123456789012:assumed-role\/Admin\/alice/);
     assert.match(await text(page, 'drift-where'), /module\.net\.aws_security_group\.web/);
     assert.match(await text(page, 'drift-how'), /AuthorizeSecurityGroupIngress/);
     const added = await page.locator('[data-testid="diff-ingress"] [data-diff="added"]').allInnerTexts();
-    assert.ok(added.some((l) => l.includes('"0.0.0.0/0"')), added.join(' | '));
-    assert.match(await text(page, 'suggested-fix'), /terraform apply -target='module\.net\.aws_security_group\.web'/);
-    const explore = new URL((await page.getByTestId('explore-drift').getAttribute('href'))!, 'http://grafana');
+    assert.ok(
+      added.some((l) => l.includes('"0.0.0.0/0"')),
+      added.join(' | '),
+    );
+    assert.match(
+      await text(page, 'suggested-fix'),
+      /terraform apply -target='module\.net\.aws_security_group\.web'/,
+    );
+    const explore = new URL(
+      (await page.getByTestId('explore-drift').getAttribute('href'))!,
+      'http://grafana',
+    );
     assert.match(JSON.parse(explore.searchParams.get('panes')!).a.queries[0].expr, /\|= "9f3c1a7e5b2d4c60"/);
     await shot(page, 'drift-detail');
     await page.close();
@@ -281,7 +338,10 @@ describe('plugin data pages in Chromium', () => {
     assert.match(await text(page, 'search-extent'), /Found 30d ago; searched back 3\d days in 4 windows/);
     await page.close();
     const missing = await open(main, 'drift/0000000000000000', '[data-testid="drift-not-found"]');
-    assert.match(await text(missing, 'drift-not-found'), /searched back 90 days, Loki's retention \(90 days\)/);
+    assert.match(
+      await text(missing, 'drift-not-found'),
+      /searched back 90 days, Loki's retention \(90 days\)/,
+    );
     await missing.close();
   });
 
@@ -294,7 +354,8 @@ describe('plugin data pages in Chromium', () => {
     const page = await open(stack, `three-way?tab=${tab}`, '[data-testid="three-way-filters"]');
     await waitText(page, 'count-modified', expected.length.toLocaleString('en-US'));
     await waitText(page, 'page-info', `Rows 1–50 of ${expected.length.toLocaleString('en-US')}`);
-    const firstCell = () => page.locator('[data-testid="three-way-table"] tbody tr').first().locator('td').first().innerText();
+    const firstCell = () =>
+      page.locator('[data-testid="three-way-table"] tbody tr').first().locator('td').first().innerText();
     const newest = [...expected].sort((a, b) => Date.parse(b.detected_at) - Date.parse(a.detected_at));
     assert.match(await firstCell(), new RegExp(newest[0].resource_id!));
 
@@ -302,18 +363,40 @@ describe('plugin data pages in Chromium', () => {
     await page.getByRole('button', { name: '3', exact: true }).click();
     await waitUrl(page, (p) => p.get('page') === '3');
     await waitText(page, 'page-info', 'Rows 101–150');
-    await page.locator('[data-testid="three-way-table"] tbody tr').first().filter({ hasText: newest[100].resource_id! }).waitFor();
+    await page
+      .locator('[data-testid="three-way-table"] tbody tr')
+      .first()
+      .filter({ hasText: newest[100].resource_id! })
+      .waitFor();
 
     // Sort by resource (ascending): all 10,000 rows are read (two 5,000-line reads) and sorted.
-    await page.getByRole('button', { name: /Resource/ }).first().click();
+    await page
+      .getByRole('button', { name: /Resource/ })
+      .first()
+      .click();
     await waitUrl(page, (p) => p.get('sort') === 'resource:asc' && !p.get('page'));
-    const byResource = [...expected].sort((a, b) => `${a.resource_type} ${a.resource_id}`.localeCompare(`${b.resource_type} ${b.resource_id}`));
-    await page.locator('[data-testid="three-way-table"] tbody tr').first().filter({ hasText: byResource[0].resource_id! }).waitFor({ timeout: 60_000 });
+    const byResource = [...expected].sort((a, b) =>
+      `${a.resource_type} ${a.resource_id}`.localeCompare(`${b.resource_type} ${b.resource_id}`),
+    );
+    await page
+      .locator('[data-testid="three-way-table"] tbody tr')
+      .first()
+      .filter({ hasText: byResource[0].resource_id! })
+      .waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: '2', exact: true }).click();
-    await page.locator('[data-testid="three-way-table"] tbody tr').first().filter({ hasText: byResource[50].resource_id! }).waitFor();
+    await page
+      .locator('[data-testid="three-way-table"] tbody tr')
+      .first()
+      .filter({ hasText: byResource[50].resource_id! })
+      .waitFor();
     assert.equal(await page.locator('[data-testid="three-way-table"] tbody tr').count(), 50);
-    const reads = stack.state.requests.filter((r) => r.path.endsWith('/query_range') && r.params.query.includes('change_type="modified"'));
-    assert.ok(reads.every((r) => Number(r.params.limit) <= 5000), 'never more than Loki\'s 5,000-line limit per read');
+    const reads = stack.state.requests.filter(
+      (r) => r.path.endsWith('/query_range') && r.params.query.includes('change_type="modified"'),
+    );
+    assert.ok(
+      reads.every((r) => Number(r.params.limit) <= 5000),
+      "never more than Loki's 5,000-line limit per read",
+    );
     await shot(page, 'three-way-10k');
     await page.close();
   });
@@ -328,7 +411,11 @@ describe('plugin data pages in Chromium', () => {
       assert.match(message, /Loki is unreachable/);
       assert.match(message, /check that Loki is running/);
       assert.match(message, /502/);
-      assert.equal(await page.locator('[data-testid="data-testid Alert error"]').count(), 1, `${route}: no per-panel errors`);
+      assert.equal(
+        await page.locator('[data-testid="data-testid Alert error"]').count(),
+        1,
+        `${route}: no per-panel errors`,
+      );
       assert.equal(await page.getByText(/query failed/).count(), 0, `${route}: no per-panel errors`);
       assert.equal(await page.getByText('…').count(), 0, `${route}: nothing waits forever`);
       await shot(page, `${route}-loki-502`);
@@ -337,7 +424,9 @@ describe('plugin data pages in Chromium', () => {
   });
 
   it('sent only guarded LogQL through the datasource proxy and hit no page errors', () => {
-    const loki = main.state.requests.filter((r) => r.path.startsWith('/api/datasources/proxy/uid/loki/loki/api/v1/query'));
+    const loki = main.state.requests.filter((r) =>
+      r.path.startsWith('/api/datasources/proxy/uid/loki/loki/api/v1/query'),
+    );
     assert.ok(loki.length >= 8, `expected Loki queries, saw ${loki.length}`);
     for (const r of loki) {
       assert.match(

@@ -76,7 +76,10 @@ export function startPrometheusPeer(records: DriftRecord[]): Promise<Running> {
   });
 }
 
-const ICONS_DIR = path.join(path.dirname(require.resolve('@grafana/ui/package.json')), 'dist/public/img/icons');
+const ICONS_DIR = path.join(
+  path.dirname(require.resolve('@grafana/ui/package.json')),
+  'dist/public/img/icons',
+);
 
 const STATIC_TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -177,7 +180,10 @@ export async function startPluginStack(
   options: { loki?: LokiPeerOptions; grafana?: string } = {},
 ): Promise<PluginStack> {
   const state: GrafanaApiState = { records, savedSettings: [], requests: [] };
-  const [loki, prometheus] = await Promise.all([startLokiPeer(records, options.loki), startPrometheusPeer(records)]);
+  const [loki, prometheus] = await Promise.all([
+    startLokiPeer(records, options.loki),
+    startPrometheusPeer(records),
+  ]);
   const harness = await startHarnessServer(bundleDir, state, {
     loki: loki.url,
     prometheus: prometheus.url,

@@ -223,7 +223,9 @@ function matchesView(view: LabelView, m: PeerMatcher): boolean {
 
 /** Every label of a result line (stream labels plus, after `| json`, every flattened field). */
 function allLabels(q: LogQuery, e: Entry): Labels {
-  return q.stages.some((st) => st.kind === 'json') ? { ...flattenJson(e.parsed), ...e.stream } : { ...e.stream };
+  return q.stages.some((st) => st.kind === 'json')
+    ? { ...flattenJson(e.parsed), ...e.stream }
+    : { ...e.stream };
 }
 
 interface Sample {
@@ -375,7 +377,9 @@ export function handleLokiRequest(
     if (parsed.log) {
       const limit = Number(params.limit ?? 100);
       if (limit > MAX_ENTRIES_LIMIT) {
-        return bad(`max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT})`);
+        return bad(
+          `max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT})`,
+        );
       }
       const forward = params.direction === 'forward';
       const ordered = forward ? [...entries].reverse() : entries;

@@ -175,11 +175,19 @@ describe('Loki peer limits and paging', () => {
       start: ns(NOW - 86_400_000),
       end: ns(NOW),
     });
-    expect(got.map(([, l]) => JSON.parse(l).drift_id).sort()).toEqual(['9f3c1a7e5b2d4c60', 'c4e8a2f06d1b9357']);
+    expect(got.map(([, l]) => JSON.parse(l).drift_id).sort()).toEqual([
+      '9f3c1a7e5b2d4c60',
+      'c4e8a2f06d1b9357',
+    ]);
   });
 
   it("refuses what Loki's default limits refuse", () => {
-    const tooMany = logs({ query: '{job="tfdrift"}', limit: '5001', start: ns(NOW - 3_600_000), end: ns(NOW) });
+    const tooMany = logs({
+      query: '{job="tfdrift"}',
+      limit: '5001',
+      start: ns(NOW - 3_600_000),
+      end: ns(NOW),
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toMatch(/max entries limit per query exceeded/);
     const tooLong = logs({ query: '{job="tfdrift"}', start: ns(NOW - 31 * 86_400_000), end: ns(NOW) });
@@ -192,9 +200,12 @@ describe('Loki peer limits and paging', () => {
     expect(config.body).toMatch(/retention_enabled: true/);
     expect(config.body).toMatch(/retention_period: 2160h/);
     const values = (start: number) =>
-      (handleLokiRequest('/loki/api/v1/label/job/values', { start: ns(start), end: ns(NOW) }, records, NOW).body as {
-        data: string[];
-      }).data;
+      (
+        handleLokiRequest('/loki/api/v1/label/job/values', { start: ns(start), end: ns(NOW) }, records, NOW)
+          .body as {
+          data: string[];
+        }
+      ).data;
     expect(values(NOW - 86_400_000)).toEqual(['tfdrift']);
     expect(values(NOW - 1000)).toEqual([]);
   });
@@ -206,6 +217,10 @@ describe('Loki peer limits and paging', () => {
     expect(jsonField(record, 'user_arn')).toBe('');
     expect(jsonField(record, 'changes')).toBeUndefined();
     expect(jsonField(record, 'nothing')).toBeUndefined();
-    expect(flattenJson(record)).toMatchObject({ resource_type: 'aws_s3_bucket', user_name: 'bob', user_arn: '' });
+    expect(flattenJson(record)).toMatchObject({
+      resource_type: 'aws_s3_bucket',
+      user_name: 'bob',
+      user_arn: '',
+    });
   });
 });

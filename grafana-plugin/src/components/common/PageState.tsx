@@ -31,9 +31,9 @@ export function NoDataState({ everWritten, job }: { everWritten: boolean; job: s
       ) : (
         <EmptyState variant="call-to-action" message="No TFDrift data yet">
           <p>
-            Loki has no stream with <code>job=&quot;{job}&quot;</code>. Point Falco&apos;s <code>http_output</code> at
-            the exporter (<code>http://&lt;exporter&gt;:9464/falco</code>), or try it with the bundled demo:{' '}
-            <code>LOKI_URL=http://&lt;loki&gt;:3100 npx tfdrift demo</code>.
+            Loki has no stream with <code>job=&quot;{job}&quot;</code>. Point Falco&apos;s{' '}
+            <code>http_output</code> at the exporter (<code>http://&lt;exporter&gt;:9464/falco</code>), or try
+            it with the bundled demo: <code>LOKI_URL=http://&lt;loki&gt;:3100 npx tfdrift demo</code>.
           </p>
         </EmptyState>
       )}

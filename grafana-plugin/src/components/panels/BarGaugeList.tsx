@@ -32,33 +32,39 @@ export function BarGaugeList({ items, width, testId }: { items: BarItem[]; width
       {items.map((item, i) => {
         const color = theme.visualization.getColorByName(item.color ?? palette[i % palette.length]);
         // Before the panel is measured (and where nothing is laid out), a plain label and value.
-        const bar = width <= 0 ? (
-          <span>
-            {item.label} {item.value}
-          </span>
-        ) : (
-          <BarGauge
-            theme={theme}
-            width={Math.max(120, width)}
-            height={labelsOnTop ? ROW_HEIGHT + 16 : ROW_HEIGHT}
-            namePlacement={labelsOnTop ? BarGaugeNamePlacement.Top : BarGaugeNamePlacement.Left}
-            orientation={VizOrientation.Horizontal}
-            displayMode={BarGaugeDisplayMode.Basic}
-            field={{
-              min: 0,
-              max,
-              color: { mode: FieldColorModeId.Fixed, fixedColor: color },
-              thresholds: { mode: ThresholdsMode.Absolute, steps: [{ value: -Infinity, color }] },
-            }}
-            value={{ numeric: item.value, text: String(item.value), color, title: item.label }}
-            text={{ titleSize: 12, valueSize: 14 }}
-            showUnfilled
-            alignmentFactors={alignmentFactors}
-            isOverflow={false}
-          />
-        );
+        const bar =
+          width <= 0 ? (
+            <span>
+              {item.label} {item.value}
+            </span>
+          ) : (
+            <BarGauge
+              theme={theme}
+              width={Math.max(120, width)}
+              height={labelsOnTop ? ROW_HEIGHT + 16 : ROW_HEIGHT}
+              namePlacement={labelsOnTop ? BarGaugeNamePlacement.Top : BarGaugeNamePlacement.Left}
+              orientation={VizOrientation.Horizontal}
+              displayMode={BarGaugeDisplayMode.Basic}
+              field={{
+                min: 0,
+                max,
+                color: { mode: FieldColorModeId.Fixed, fixedColor: color },
+                thresholds: { mode: ThresholdsMode.Absolute, steps: [{ value: -Infinity, color }] },
+              }}
+              value={{ numeric: item.value, text: String(item.value), color, title: item.label }}
+              text={{ titleSize: 12, valueSize: 14 }}
+              showUnfilled
+              alignmentFactors={alignmentFactors}
+              isOverflow={false}
+            />
+          );
         return (
-          <li key={item.label} data-label={item.label} data-value={String(item.value)} title={`${item.label}: ${item.value}`}>
+          <li
+            key={item.label}
+            data-label={item.label}
+            data-value={String(item.value)}
+            title={`${item.label}: ${item.value}`}
+          >
             {item.href ? (
               <a href={item.href} className={styles.link}>
                 {bar}

@@ -21,7 +21,17 @@ interface Props {
 }
 
 /** Grafana's PanelChrome with an "Explore" menu item and a skeleton while the first answer loads. */
-export function Panel({ title, testId, explore, range, loading, description, actions, height, children }: Props) {
+export function Panel({
+  title,
+  testId,
+  explore,
+  range,
+  loading,
+  description,
+  actions,
+  height,
+  children,
+}: Props) {
   const styles = useStyles2(getStyles);
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const menu =

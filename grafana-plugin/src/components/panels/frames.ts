@@ -7,7 +7,7 @@ import {
   TimeZone,
   toDataFrame,
 } from '@grafana/data';
-import { GraphDrawStyle, StackingMode } from '@grafana/schema';
+import { BarAlignment, GraphDrawStyle, StackingMode } from '@grafana/schema';
 import type { Series } from '../../api/parse';
 
 /**
@@ -47,6 +47,8 @@ export function barSeriesFrames(opts: {
                 : { mode: FieldColorModeId.PaletteClassic },
               custom: {
                 drawStyle: GraphDrawStyle.Bars,
+                // A count_over_time sample at t counts the step before t.
+                barAlignment: BarAlignment.Before,
                 fillOpacity: 80,
                 lineWidth: 1,
                 stacking: { mode: StackingMode.Normal, group: 'A' },

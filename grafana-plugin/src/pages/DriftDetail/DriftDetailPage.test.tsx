@@ -46,7 +46,9 @@ describe('Drift detail page', () => {
   it('shows the history including the resolution, and the change as a scalar diff', async () => {
     installFakeGrafana();
     render(<AppHarness path="drift/71a0f3d9b5c2e864" />);
-    await waitFor(() => expect(screen.getByTestId('drift-status')).toHaveTextContent('resolved: state_caught_up'));
+    await waitFor(() =>
+      expect(screen.getByTestId('drift-status')).toHaveTextContent('resolved: state_caught_up'),
+    );
     const rows = Array.from(screen.getByTestId('drift-history').querySelectorAll('tbody tr')).map((r) =>
       r.getAttribute('data-event-type'),
     );
@@ -66,7 +68,9 @@ describe('Drift detail page', () => {
     render(<AppHarness path="drift/doesnotexist" />);
     await waitFor(() => expect(screen.getByText('No records for this drift')).toBeInTheDocument());
     // The peer's Loki keeps 90 days (retention_period 2160h in its /config): the page says how far it looked.
-    expect(screen.getByTestId('drift-not-found')).toHaveTextContent("searched back 90 days, Loki's retention (90 days)");
+    expect(screen.getByTestId('drift-not-found')).toHaveTextContent(
+      "searched back 90 days, Loki's retention (90 days)",
+    );
   });
 
   it('finds a drift 30 days old by searching back in widening windows, with links around it', async () => {
@@ -79,7 +83,9 @@ describe('Drift detail page', () => {
     render(<AppHarness path="drift/9f3c1a7e5b2d4c60?back=account_id%3D123456789012%26tab%3Dmodified" />);
     await waitFor(() => expect(screen.getByTestId('drift-detail')).toBeInTheDocument());
     expect(screen.getByTestId('drift-title')).toHaveTextContent('sg-0123456789abcdef0');
-    expect(screen.getByTestId('search-extent')).toHaveTextContent(/Found 30d ago; searched back 3\d days in 4 windows/);
+    expect(screen.getByTestId('search-extent')).toHaveTextContent(
+      /Found 30d ago; searched back 3\d days in 4 windows/,
+    );
     const windows = api.requests.filter((r) => r.params.query?.includes('|= "9f3c1a7e5b2d4c60"'));
     expect(windows).toHaveLength(4);
     expect(screen.getByTestId('back-to-three-way')).toHaveAttribute(

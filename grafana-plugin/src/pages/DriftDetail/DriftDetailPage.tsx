@@ -44,7 +44,10 @@ function DriftPicker({ time }: { time: PageTimeT }) {
   const navigate = useNavigate();
   const [id, setId] = useState('');
   const query = driftLogQuery({ job: settings.jobLabel, fieldFilters: [DETECTED] });
-  const recent = useAsync(() => lokiLogs(settings.lokiDatasourceUid, query, time.window, 200), [settings, query, time.window]);
+  const recent = useAsync(
+    () => lokiLogs(settings.lokiDatasourceUid, query, time.window, 200),
+    [settings, query, time.window],
+  );
   const rows = groupDrifts(recent.value ?? []).slice(0, 20);
   return (
     <Stack direction="column" gap={2}>
@@ -57,11 +60,22 @@ function DriftPicker({ time }: { time: PageTimeT }) {
         }}
       >
         <Stack gap={1}>
-          <Input aria-label="drift_id" placeholder="drift_id" value={id} onChange={(e) => setId(e.currentTarget.value)} width={50} />
+          <Input
+            aria-label="drift_id"
+            placeholder="drift_id"
+            value={id}
+            onChange={(e) => setId(e.currentTarget.value)}
+            width={50}
+          />
           <Button type="submit">Show drift</Button>
         </Stack>
       </form>
-      {recent.error && <PageError problem={classifyError(recent.cause, 'Loki', settings.lokiDatasourceUid)} onRetry={time.refreshNow} />}
+      {recent.error && (
+        <PageError
+          problem={classifyError(recent.cause, 'Loki', settings.lokiDatasourceUid)}
+          onRetry={time.refreshNow}
+        />
+      )}
       <Panel
         title="Latest drifts"
         testId="recent-drifts"
@@ -103,10 +117,16 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
   const result = search.value;
   const entries = result?.entries ?? [];
   const latest = entries[0]?.record ?? null;
-  const detection = entries.find((e) => e.record?.event_type === 'terraform_drift_detected')?.record ?? latest;
+  const detection =
+    entries.find((e) => e.record?.event_type === 'terraform_drift_detected')?.record ?? latest;
   const searchedFrom = result?.searched.at(-1)?.from ?? progress.at(-1)?.from;
   const foundWindow: TimeWindow | undefined =
-    entries.length > 0 ? { from: entries[entries.length - 1].time - 60_000, to: Math.max(entries[0].time + 60_000, time.window.to) } : undefined;
+    entries.length > 0
+      ? {
+          from: entries[entries.length - 1].time - 60_000,
+          to: Math.max(entries[0].time + 60_000, time.window.to),
+        }
+      : undefined;
 
   const back = new URLSearchParams(location.search).get('back');
   const threeWayHref = `${prefixRoute(ROUTES.ThreeWay)}?${
@@ -122,7 +142,10 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
     if (!otherQuery || !foundWindow) {
       return [];
     }
-    const window = { from: Math.min(foundWindow.from, time.window.from), to: Math.max(foundWindow.to, Date.now()) };
+    const window = {
+      from: Math.min(foundWindow.from, time.window.from),
+      to: Math.max(foundWindow.to, Date.now()),
+    };
     return groupDrifts(await lokiLogs(uid, otherQuery, window, 1000)).filter((r) => r.driftId !== driftId);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [uid, otherQuery, foundWindow?.from]);
@@ -144,12 +167,15 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
   if (!detection || !latest || !result) {
     return (
       <Alert severity="info" title="No records for this drift" data-testid="drift-not-found">
-        No drift record with drift_id <code>{driftId}</code> from {formatTime(searchedFrom ?? time.window.from, time.timeZone)} to{' '}
-        {formatTime(time.window.to, time.timeZone)}: searched back {days(time.window.to - (searchedFrom ?? time.window.from))} days,{' '}
+        No drift record with drift_id <code>{driftId}</code> from{' '}
+        {formatTime(searchedFrom ?? time.window.from, time.timeZone)} to{' '}
+        {formatTime(time.window.to, time.timeZone)}: searched back{' '}
+        {days(time.window.to - (searchedFrom ?? time.window.from))} days,{' '}
         {result?.limitReason === 'retention'
           ? `Loki's retention (${days(result.limitMs)} days).`
           : `as far as this page looks when Loki's retention is not limited or not readable (${days(result?.limitMs ?? 0)} days).`}{' '}
-        Check the drift_id, or whether the exporter writes to this Loki with <code>job=&quot;{settings.jobLabel}&quot;</code>.
+        Check the drift_id, or whether the exporter writes to this Loki with{' '}
+        <code>job=&quot;{settings.jobLabel}&quot;</code>.
       </Alert>
     );
   }
@@ -174,7 +200,13 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
         </Stack>
       </div>
       <Stack gap={1} wrap="wrap" alignItems="center">
-        <LinkButton size="sm" variant="secondary" icon="arrow-left" href={threeWayHref} data-testid="back-to-three-way">
+        <LinkButton
+          size="sm"
+          variant="secondary"
+          icon="arrow-left"
+          href={threeWayHref}
+          data-testid="back-to-three-way"
+        >
           Back to three-way view
         </LinkButton>
         <LinkButton size="sm" variant="secondary" icon="compass" href={explore} data-testid="explore-drift">
@@ -182,8 +214,8 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
         </LinkButton>
         <span className={styles.muted} data-testid="search-extent">
           Found {formatAge((Date.now() - entries[entries.length - 1].time) / 1000)} ago; searched back{' '}
-          {days(time.window.to - result.searched[result.searched.length - 1].from)} days in {result.searched.length}{' '}
-          {result.searched.length === 1 ? 'window' : 'windows'}.
+          {days(time.window.to - result.searched[result.searched.length - 1].from)} days in{' '}
+          {result.searched.length} {result.searched.length === 1 ? 'window' : 'windows'}.
         </span>
       </Stack>
       <div className={styles.grid}>
@@ -204,7 +236,12 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
               ['Changed at (audit event)', formatTime(detection.event?.time, time.timeZone)],
               ['Detected at', formatTime(detection.detected_at, time.timeZone)],
               ['Detection lag', lag(detection)],
-              ['Resolved', resolved ? `${formatTime(latest.detected_at, time.timeZone)} (${latest.resolution ?? 'no reason given'})` : 'not yet'],
+              [
+                'Resolved',
+                resolved
+                  ? `${formatTime(latest.detected_at, time.timeZone)} (${latest.resolution ?? 'no reason given'})`
+                  : 'not yet',
+              ],
             ]}
           />
         </Section>
@@ -226,7 +263,12 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
               ['Service', detection.event?.source],
               ['Source IP', detection.source_ip],
               ['User agent', detection.user_agent],
-              ['Falco rule', detection.falco ? `${detection.falco.rule} (${detection.falco.priority}, ${detection.falco.hostname})` : null],
+              [
+                'Falco rule',
+                detection.falco
+                  ? `${detection.falco.rule} (${detection.falco.priority}, ${detection.falco.hostname})`
+                  : null,
+              ],
               ['Exporter', detection.exporter],
             ]}
           />
@@ -250,13 +292,24 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
         testId="drift-fix"
         actions={
           detection.suggested_fix ? (
-            <ClipboardButton size="sm" icon="copy" variant="secondary" getText={() => detection.suggested_fix ?? ''}>
+            <ClipboardButton
+              size="sm"
+              icon="copy"
+              variant="secondary"
+              getText={() => detection.suggested_fix ?? ''}
+            >
               Copy
             </ClipboardButton>
           ) : undefined
         }
       >
-        {detection.suggested_fix ? <pre data-testid="suggested-fix" className={styles.pre}>{detection.suggested_fix}</pre> : <p>None</p>}
+        {detection.suggested_fix ? (
+          <pre data-testid="suggested-fix" className={styles.pre}>
+            {detection.suggested_fix}
+          </pre>
+        ) : (
+          <p>None</p>
+        )}
       </Section>
       <Section title="Audit event" testId="drift-event">
         <Facts facts={[['Event id', detection.event?.id]]} />
@@ -285,7 +338,11 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
             {entries.map((e, i) => (
               <tr key={i} data-event-type={e.record!.event_type}>
                 <td>{formatTime(e.record!.detected_at, time.timeZone)}</td>
-                <td>{e.record!.event_type === 'terraform_drift_resolved' ? `resolved (${e.record!.resolution ?? '—'})` : 'detected'}</td>
+                <td>
+                  {e.record!.event_type === 'terraform_drift_resolved'
+                    ? `resolved (${e.record!.resolution ?? '—'})`
+                    : 'detected'}
+                </td>
                 <td>{e.record!.user?.name ?? '—'}</td>
                 <td>{e.record!.event?.name ?? '—'}</td>
                 <td>{e.record!.exporter ?? '—'}</td>
@@ -308,7 +365,8 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
             {others.value!.map((r) => (
               <li key={r.driftId}>
                 <Link to={`${driftDetailUrl(r.driftId)}${location.search}`}>
-                  {r.record.change_type} · {r.record.changes.map((c) => c.attribute).join(', ') || r.record.event?.name}
+                  {r.record.change_type} ·{' '}
+                  {r.record.changes.map((c) => c.attribute).join(', ') || r.record.event?.name}
                 </Link>{' '}
                 {r.resolved ? '(resolved)' : '(open)'} — {formatTime(r.lastSeen, time.timeZone)}
               </li>

@@ -49,7 +49,9 @@ describe('Overview page', () => {
     // One page-level error naming the cause and the fix, not one per panel.
     await waitFor(() => expect(screen.getByTestId('page-error')).toBeInTheDocument());
     expect(screen.getAllByTestId('page-error')).toHaveLength(1);
-    expect(screen.getByTestId('page-error')).toHaveTextContent('Loki data source "missing-loki" is not configured');
+    expect(screen.getByTestId('page-error')).toHaveTextContent(
+      'Loki data source "missing-loki" is not configured',
+    );
     expect(screen.getByTestId('page-error')).toHaveTextContent('Configuration page');
     expect(screen.queryByTestId('stat-total')).not.toBeInTheDocument();
     const sent = api.requests.find((r) => r.path.startsWith('/api/datasources/proxy/uid/missing-loki/'));

@@ -43,7 +43,9 @@ export function OverviewPage() {
   );
   const lokiDown = !!logs.error;
 
-  const loki = (expr: string): ExploreTarget[] => [{ datasource: { type: 'loki', uid: settings.lokiDatasourceUid }, expr }];
+  const loki = (expr: string): ExploreTarget[] => [
+    { datasource: { type: 'loki', uid: settings.lokiDatasourceUid }, expr },
+  ];
   const prom = (expr: string): ExploreTarget[] => [
     { datasource: { type: 'prometheus', uid: settings.prometheusDatasourceUid }, expr },
   ];
@@ -63,7 +65,9 @@ export function OverviewPage() {
       }
     >
       {problem && <PageError problem={problem} onRetry={time.refreshNow} />}
-      {data && total === 0 && !problem && <NoDataState everWritten={data.everWritten} job={settings.jobLabel} />}
+      {data && total === 0 && !problem && (
+        <NoDataState everWritten={data.everWritten} job={settings.jobLabel} />
+      )}
       {!lokiDown && (
         <>
           <div className={styles.stats} data-testid="overview-stats">
@@ -88,7 +92,10 @@ export function OverviewPage() {
                 description="Open now (tfdrift_drifts_open); opens the three-way view"
               >
                 <a href={threeWayLink(c)} className={styles.statLink}>
-                  <Stat value={h ? valueFor(h.open, 'change_type', c) : undefined} testId={`stat-open-${c}`} />
+                  <Stat
+                    value={h ? valueFor(h.open, 'change_type', c) : undefined}
+                    testId={`stat-open-${c}`}
+                  />
                 </a>
               </Panel>
             ))}
@@ -107,7 +114,9 @@ export function OverviewPage() {
                 data && (
                   <div
                     data-testid="over-time-chart"
-                    data-total={String(data.overTime.reduce((a, s) => a + s.points.reduce((b, p) => b + p[1], 0), 0))}
+                    data-total={String(
+                      data.overTime.reduce((a, s) => a + s.points.reduce((b, p) => b + p[1], 0), 0),
+                    )}
                   >
                     <TimeSeries
                       frames={barSeriesFrames({
@@ -167,7 +176,10 @@ export function OverviewPage() {
               loading={logs.loading && !data}
               range={range}
               explore={loki(queries.topResourceTypes)}
-              items={(data?.topResourceTypes ?? []).map((s) => ({ label: s.labels.resource_type ?? '', value: s.value }))}
+              items={(data?.topResourceTypes ?? []).map((s) => ({
+                label: s.labels.resource_type ?? '',
+                value: s.value,
+              }))}
             />
             <Breakdown
               title="Top users"
@@ -175,7 +187,10 @@ export function OverviewPage() {
               loading={logs.loading && !data}
               range={range}
               explore={loki(queries.topUsers)}
-              items={(data?.topUsers ?? []).map((s) => ({ label: s.labels.user_name || '(unknown)', value: s.value }))}
+              items={(data?.topUsers ?? []).map((s) => ({
+                label: s.labels.user_name || '(unknown)',
+                value: s.value,
+              }))}
             />
             <Panel
               title="Exporter health"
@@ -188,11 +203,16 @@ export function OverviewPage() {
                 <div className={styles.health}>
                   <div>
                     <h4 className={styles.sub}>Inputs</h4>
-                    {h.inputs.length === 0 && <p>No exporter metrics: is Prometheus scraping the exporter?</p>}
+                    {h.inputs.length === 0 && (
+                      <p>No exporter metrics: is Prometheus scraping the exporter?</p>
+                    )}
                     {h.inputs.map((s) => (
                       <div key={s.labels.input} data-testid={`input-${s.labels.input}`}>
                         {s.labels.input}:{' '}
-                        <Badge text={s.value >= 1 ? 'connected' : 'disconnected'} color={s.value >= 1 ? 'green' : 'red'} />
+                        <Badge
+                          text={s.value >= 1 ? 'connected' : 'disconnected'}
+                          color={s.value >= 1 ? 'green' : 'red'}
+                        />
                       </div>
                     ))}
                   </div>
@@ -228,9 +248,19 @@ function Breakdown(props: {
 }) {
   const items = [...props.items].sort((a, b) => b.value - a.value);
   return (
-    <Panel title={props.title} testId={`panel-${props.testId}`} range={props.range} loading={props.loading} explore={props.explore}>
+    <Panel
+      title={props.title}
+      testId={`panel-${props.testId}`}
+      range={props.range}
+      loading={props.loading}
+      explore={props.explore}
+    >
       {(width: number) =>
-        items.length === 0 ? <p data-testid={props.testId}>None in this range</p> : <BarGaugeList items={items} width={width - 16} testId={props.testId} />
+        items.length === 0 ? (
+          <p data-testid={props.testId}>None in this range</p>
+        ) : (
+          <BarGaugeList items={items} width={width - 16} testId={props.testId} />
+        )
       }
     </Panel>
   );

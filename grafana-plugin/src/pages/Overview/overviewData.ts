@@ -1,4 +1,11 @@
-import { lokiInstant, lokiLabelValues, lokiRange, promInstant, stepSeconds, TimeWindow } from '../../api/client';
+import {
+  lokiInstant,
+  lokiLabelValues,
+  lokiRange,
+  promInstant,
+  stepSeconds,
+  TimeWindow,
+} from '../../api/client';
 import type { Sample, Series } from '../../api/parse';
 import type { DriftFilters } from '../../queries/filters';
 import { driftCountBy, overviewLogQueries } from '../../queries/logql';
@@ -14,7 +21,12 @@ export function overviewQueries(settings: AppSettings, filters: DriftFilters, wi
   const step = stepSeconds(window, 48);
   return {
     ...overviewLogQueries(settings.jobLabel, filters, durationFor(window.to - window.from)),
-    overTime: driftCountBy({ job: settings.jobLabel, filters, by: ['severity'], range: durationFor(step * 1000) }),
+    overTime: driftCountBy({
+      job: settings.jobLabel,
+      filters,
+      by: ['severity'],
+      range: durationFor(step * 1000),
+    }),
     stepSeconds: step,
     open: openDriftsBy(filters, ['change_type']),
     inputs: inputConnected(),
@@ -75,7 +87,11 @@ export async function loadOverview(
 }
 
 /** Open drifts and exporter health from Prometheus. */
-export async function loadHealth(settings: AppSettings, queries: OverviewQueries, now: number): Promise<HealthData> {
+export async function loadHealth(
+  settings: AppSettings,
+  queries: OverviewQueries,
+  now: number,
+): Promise<HealthData> {
   const uid = settings.prometheusDatasourceUid;
   const [open, inputs, stateAges] = await Promise.all([
     promInstant(uid, queries.open, now),

@@ -20,7 +20,9 @@ describe('Three-way page', () => {
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     expect(within(screen.getByTestId('three-way-table')).getByText('mallory')).toBeInTheDocument();
     const count = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query'))?.params.query;
-    expect(count).toBe('sum by (change_type, event_type) (count_over_time({job="tfdrift"} | json | __error__="" [24h]))');
+    expect(count).toBe(
+      'sum by (change_type, event_type) (count_over_time({job="tfdrift"} | json | __error__="" [24h]))',
+    );
   });
 
   it('applies URL filters server-side as stream labels and json fields, and shows resolutions', async () => {
@@ -31,7 +33,11 @@ describe('Three-way page', () => {
     await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('1'));
     expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
     expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('0');
-    await waitFor(() => expect(within(screen.getByTestId('three-way-table')).getByText('resolved: state_caught_up')).toBeInTheDocument());
+    await waitFor(() =>
+      expect(
+        within(screen.getByTestId('three-way-table')).getByText('resolved: state_caught_up'),
+      ).toBeInTheDocument(),
+    );
     const rows = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query_range'))?.params.query;
     expect(rows).toBe(
       '{job="tfdrift", account_id="210987654321", change_type="modified"} | json | __error__="" | resource_type=~"aws_iam_role|aws_instance" | event_type="terraform_drift_detected"',
@@ -39,7 +45,9 @@ describe('Three-way page', () => {
   });
 
   it('round-trips its state through URL parameters', () => {
-    const state = stateFromParams(new URLSearchParams('severity=critical,high&user=alice&region=&tab=missing&sort=user:asc&page=3'));
+    const state = stateFromParams(
+      new URLSearchParams('severity=critical,high&user=alice&region=&tab=missing&sort=user:asc&page=3'),
+    );
     expect(state).toEqual({
       filters: { severity: ['critical', 'high'], user_name: ['alice'] },
       tab: 'missing',
@@ -73,6 +81,10 @@ describe('Three-way page on real exporter output', () => {
     await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('6'));
     expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('3');
     expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
-    await waitFor(() => expect(within(screen.getByTestId('three-way-table')).getByText(/malicious-iam-user/)).toBeInTheDocument());
+    await waitFor(() =>
+      expect(
+        within(screen.getByTestId('three-way-table')).getByText(/malicious-iam-user/),
+      ).toBeInTheDocument(),
+    );
   });
 });

@@ -30,7 +30,14 @@ import { useAppSettings } from '../../utils/settings';
 import { durationFor, formatTime } from '../../utils/time';
 import { driftDetailUrl } from '../../utils/utils.routing';
 import { DriftRow, resourceLabel, rowsOf, sortRows } from './rows';
-import { paramsFromState, SortColumn, stateFromParams, THREE_WAY_FILTERS, ThreeWayFilterKey, ThreeWayState } from './threeWayFilters';
+import {
+  paramsFromState,
+  SortColumn,
+  stateFromParams,
+  THREE_WAY_FILTERS,
+  ThreeWayFilterKey,
+  ThreeWayState,
+} from './threeWayFilters';
 import { useDriftLines } from './useDriftLines';
 
 export const PAGE_SIZE = 50;
@@ -85,7 +92,10 @@ export function ThreeWayPage() {
   const total = counts.value?.detected[state.tab] ?? 0;
   const reachable = Math.min(total, SORT_BUDGET);
   const sortedByTime = state.sort.column === 'time' && state.sort.desc;
-  const pages = Math.max(1, Math.ceil((sortedByTime ? reachable : Math.min(reachable, SORT_BUDGET)) / PAGE_SIZE));
+  const pages = Math.max(
+    1,
+    Math.ceil((sortedByTime ? reachable : Math.min(reachable, SORT_BUDGET)) / PAGE_SIZE),
+  );
   const page = Math.min(state.page, pages);
   const { ensure } = lines;
   useEffect(() => {
@@ -99,7 +109,8 @@ export function ThreeWayPage() {
     () => (sortComplete ? sorted.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : []),
     [sorted, page, sortComplete],
   );
-  const pageReady = sortComplete && (pageRows.length > 0 || lines.exhausted || allRows.length >= page * PAGE_SIZE);
+  const pageReady =
+    sortComplete && (pageRows.length > 0 || lines.exhausted || allRows.length >= page * PAGE_SIZE);
 
   // Which rows on screen are resolved, and why (resolutions can come after the range: read until now).
   const pageIds = useMemo(() => distinct(pageRows.map((r) => r.driftId)), [pageRows]);
@@ -107,7 +118,12 @@ export function ThreeWayPage() {
     if (pageIds.length === 0) {
       return new Map<string, string>();
     }
-    const found = await lokiLogs(uid, resolutionsQuery(settings.jobLabel, state.tab, pageIds), { from: window.from, to: Math.max(window.to, Date.now()) }, 1000);
+    const found = await lokiLogs(
+      uid,
+      resolutionsQuery(settings.jobLabel, state.tab, pageIds),
+      { from: window.from, to: Math.max(window.to, Date.now()) },
+      1000,
+    );
     const out = new Map<string, string>();
     for (const e of found) {
       if (e.record && !out.has(e.record.drift_id)) {
@@ -125,7 +141,8 @@ export function ThreeWayPage() {
   }, [uid, window]);
 
   const update = useCallback(
-    (patch: Partial<ThreeWayState>) => locationService.partial(paramsFromState({ ...state, page: 1, ...patch })),
+    (patch: Partial<ThreeWayState>) =>
+      locationService.partial(paramsFromState({ ...state, page: 1, ...patch })),
     [state],
   );
   const detailUrl = (row: DriftRow) =>
@@ -157,7 +174,9 @@ export function ThreeWayPage() {
   const fetchData: FetchDataFunc<DriftRow> = useCallback(
     ({ sortBy }) => {
       const s = sortBy[0];
-      const next = s ? { column: s.id as SortColumn, desc: !!s.desc } : { column: 'time' as SortColumn, desc: true };
+      const next = s
+        ? { column: s.id as SortColumn, desc: !!s.desc }
+        : { column: 'time' as SortColumn, desc: true };
       if (next.column !== state.sort.column || next.desc !== state.sort.desc) {
         update({ sort: next });
       }
@@ -181,7 +200,9 @@ export function ThreeWayPage() {
           <Truncated text={resourceLabel(row.original.record)} max={WIDTH.resource}>
             <a href={detailUrl(row.original)} onClick={(e) => e.preventDefault()} className={styles.link}>
               {row.original.record.resource_type}{' '}
-              <span className={styles.muted}>{row.original.record.resource_id ?? row.original.record.resource_address}</span>
+              <span className={styles.muted}>
+                {row.original.record.resource_id ?? row.original.record.resource_address}
+              </span>
             </a>
           </Truncated>
         ),
@@ -191,27 +212,35 @@ export function ThreeWayPage() {
         header: 'Severity',
         sortType: 'string' as const,
         disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => <SeverityBadge severity={row.original.record.severity} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <SeverityBadge severity={row.original.record.severity} />
+        ),
       },
       {
         id: 'account',
         header: 'Account',
         sortType: 'string' as const,
         disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.account_id ?? '—'} max={WIDTH.account} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.account_id ?? '—'} max={WIDTH.account} />
+        ),
       },
       {
         id: 'region',
         header: 'Region',
         sortType: 'string' as const,
         disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.region ?? '—'} max={WIDTH.region} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.region ?? '—'} max={WIDTH.region} />
+        ),
       },
       {
         id: 'user',
         header: 'User',
         sortType: 'string' as const,
-        cell: ({ row }: { row: { original: DriftRow } }) => <Truncated text={row.original.record.user?.name ?? '—'} max={WIDTH.user} />,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.user?.name ?? '—'} max={WIDTH.user} />
+        ),
       },
       {
         id: 'status',
@@ -268,15 +297,20 @@ export function ThreeWayPage() {
               allowCustomValue
               options={options(f.key)}
               value={selected(f.key)}
-              onChange={(items) => update({ filters: { ...state.filters, [f.key]: items.map((i) => i.value!).filter(Boolean) } })}
+              onChange={(items) =>
+                update({ filters: { ...state.filters, [f.key]: items.map((i) => i.value!).filter(Boolean) } })
+              }
             />
           </div>
         ))}
       </div>
       {problem && <PageError problem={problem} onRetry={time.refreshNow} />}
-      {!problem && counts.value && Object.keys(counts.value.detected).length === 0 && Object.keys(counts.value.resolved).length === 0 && (
-        <NoDataState everWritten={counts.value.everWritten} job={settings.jobLabel} />
-      )}
+      {!problem &&
+        counts.value &&
+        Object.keys(counts.value.detected).length === 0 &&
+        Object.keys(counts.value.resolved).length === 0 && (
+          <NoDataState everWritten={counts.value.everWritten} job={settings.jobLabel} />
+        )}
       {!problem && (
         <>
           <TabsBar>
@@ -317,11 +351,17 @@ export function ThreeWayPage() {
             description={HELP[state.tab]}
             testId={`column-${state.tab}`}
             range={range}
-            explore={[{ datasource: { type: 'loki', uid }, expr: rowsQuery }, { datasource: { type: 'loki', uid }, expr: countQuery }]}
+            explore={[
+              { datasource: { type: 'loki', uid }, expr: rowsQuery },
+              { datasource: { type: 'loki', uid }, expr: countQuery },
+            ]}
           >
             <div data-testid="three-way-table" data-tab={state.tab} data-loaded={allRows.length}>
               {counts.value && total > SORT_BUDGET && !sortedByTime && (
-                <Alert severity="info" title={`Sorted among the newest ${SORT_BUDGET.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}>
+                <Alert
+                  severity="info"
+                  title={`Sorted among the newest ${SORT_BUDGET.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
+                >
                   Narrow the filters or the time range to sort every drift in range.
                 </Alert>
               )}
@@ -329,7 +369,8 @@ export function ThreeWayPage() {
                 <Skeleton lines={8} />
               ) : pageRows.length === 0 ? (
                 <p className={styles.muted} data-testid="no-rows">
-                  No {state.tab} drift in this range{Object.keys(state.filters).length > 0 ? ' with these filters' : ''}.
+                  No {state.tab} drift in this range
+                  {Object.keys(state.filters).length > 0 ? ' with these filters' : ''}.
                 </p>
               ) : (
                 <div onClick={onTableClick} className={styles.table}>
@@ -348,7 +389,12 @@ export function ThreeWayPage() {
                     `Rows ${((page - 1) * PAGE_SIZE + 1).toLocaleString('en-US')}–${Math.min(page * PAGE_SIZE, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
                   {total > SORT_BUDGET && ` (pages reach the newest ${SORT_BUDGET.toLocaleString('en-US')})`}
                 </span>
-                <Pagination currentPage={page} numberOfPages={pages} onNavigate={(p) => update({ page: p, sort: state.sort })} hideWhenSinglePage />
+                <Pagination
+                  currentPage={page}
+                  numberOfPages={pages}
+                  onNavigate={(p) => update({ page: p, sort: state.sort })}
+                  hideWhenSinglePage
+                />
               </Stack>
             </div>
           </Panel>
@@ -388,8 +434,17 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   filter: css({ minWidth: 0 }),
   filterLabel: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
-  counts: css({ display: 'flex', gap: theme.spacing(3), margin: theme.spacing(1, 0), color: theme.colors.text.secondary }),
-  table: css({ overflowX: 'auto', 'tbody tr': { cursor: 'pointer' }, td: { paddingTop: 4, paddingBottom: 4 } }),
+  counts: css({
+    display: 'flex',
+    gap: theme.spacing(3),
+    margin: theme.spacing(1, 0),
+    color: theme.colors.text.secondary,
+  }),
+  table: css({
+    overflowX: 'auto',
+    'tbody tr': { cursor: 'pointer' },
+    td: { paddingTop: 4, paddingBottom: 4 },
+  }),
   truncate: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   link: css({ color: theme.colors.text.link }),
   muted: css({ color: theme.colors.text.secondary }),

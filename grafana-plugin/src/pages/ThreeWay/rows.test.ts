@@ -12,9 +12,19 @@ const entry = (id: string, time: number, rec: Partial<DriftRecord>): LogEntry =>
 
 describe('three-way rows', () => {
   const rows = rowsOf([
-    entry('a', 3, { resource_type: 'aws_s3_bucket', resource_id: 'b', severity: 'low', user: { name: 'zed' } as DriftRecord['user'] }),
+    entry('a', 3, {
+      resource_type: 'aws_s3_bucket',
+      resource_id: 'b',
+      severity: 'low',
+      user: { name: 'zed' } as DriftRecord['user'],
+    }),
     entry('b', 2, { resource_type: 'aws_iam_role', resource_id: 'r', severity: 'critical', user: null }),
-    entry('c', 1, { resource_type: 'aws_s3_bucket', resource_id: 'a', severity: 'high', user: { name: 'amy' } as DriftRecord['user'] }),
+    entry('c', 1, {
+      resource_type: 'aws_s3_bucket',
+      resource_id: 'a',
+      severity: 'high',
+      user: { name: 'amy' } as DriftRecord['user'],
+    }),
     { time: 0, tsNs: '0', labels: {}, line: 'not json', record: null },
   ]);
 

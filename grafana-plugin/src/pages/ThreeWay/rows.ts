@@ -15,7 +15,12 @@ export function rowsOf(entries: LogEntry[]): DriftRow[] {
   const rows: DriftRow[] = [];
   for (const e of entries) {
     if (e.record) {
-      rows.push({ key: `${e.record.drift_id}@${e.tsNs}`, driftId: e.record.drift_id, time: e.time, record: e.record });
+      rows.push({
+        key: `${e.record.drift_id}@${e.tsNs}`,
+        driftId: e.record.drift_id,
+        time: e.time,
+        record: e.record,
+      });
     }
   }
   return rows;

@@ -21,8 +21,17 @@ export interface DriftLines {
  * Log lines of one query, newest first, read backward in chunks: each next request ends just after the
  * oldest line loaded (Loki's `end` is exclusive, in ns) and lines seen twice at that boundary are dropped.
  */
-export function useDriftLines(uid: string, query: string, window: TimeWindow, firstChunk: number): DriftLines {
-  const [state, setState] = useState<Omit<DriftLines, 'ensure'>>({ entries: [], exhausted: false, loading: true });
+export function useDriftLines(
+  uid: string,
+  query: string,
+  window: TimeWindow,
+  firstChunk: number,
+): DriftLines {
+  const [state, setState] = useState<Omit<DriftLines, 'ensure'>>({
+    entries: [],
+    exhausted: false,
+    loading: true,
+  });
   const generation = useRef(0);
   const wanted = useRef(firstChunk);
   const running = useRef(-1);
@@ -60,9 +69,7 @@ export function useDriftLines(uid: string, query: string, window: TimeWindow, fi
           if (gen !== generation.current) {
             return;
           }
-          const seen = new Set(
-            entries.filter((e) => oldest && e.tsNs === oldest.tsNs).map((e) => e.line),
-          );
+          const seen = new Set(entries.filter((e) => oldest && e.tsNs === oldest.tsNs).map((e) => e.line));
           const fresh = chunk.filter((e) => !(oldest && e.tsNs === oldest.tsNs && seen.has(e.line)));
           const next = {
             entries: entries.concat(fresh),

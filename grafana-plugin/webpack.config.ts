@@ -6,8 +6,7 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 
 /**
  * Extends the scaffolded config (never edited, see .config/README.md): the dashboards generated into
- * the repository's dashboards/ folder are shipped in dist/dashboards/, where plugin.json includes them, and
- * the screenshots of docs/images/ in dist/img/screenshots/, where plugin.json info.screenshots points.
+ * the repository's dashboards/ folder are shipped in dist/dashboards/, where plugin.json includes them.
  */
 const config = async (env: Env): Promise<Configuration> => {
   const baseConfig = await grafanaConfig(env);
@@ -16,11 +15,6 @@ const config = async (env: Env): Promise<Configuration> => {
       new CopyWebpackPlugin({
         patterns: [
           { from: path.resolve(__dirname, '..', 'dashboards', '*.json'), to: 'dashboards/[name][ext]' },
-          // plugin.json info.screenshots: the 1920×1080 screenshots of docs/images (npm run screenshots).
-          {
-            from: path.resolve(__dirname, '..', 'docs', 'images', '*-1920x1080.png'),
-            to: 'img/screenshots/[name][ext]',
-          },
         ],
       }),
     ],

@@ -35,6 +35,10 @@ describe('screenshots', () => {
     for (const p of listed) {
       expect(p).toMatch(/^img\/screenshots\/[a-z-]+-(dark|light)-1920x1080\.png$/);
       expect(fs.existsSync(path.join(IMAGES, path.basename(p)))).toBe(true);
+      // The build copies plugin.json paths from src/: src/img/screenshots links to docs/images.
+      expect(fs.realpathSync(path.join(__dirname, p))).toBe(
+        fs.realpathSync(path.join(IMAGES, path.basename(p))),
+      );
     }
   });
 });

@@ -20,6 +20,8 @@ export interface Series {
 export interface LogEntry {
   /** epoch ms */
   time: number;
+  /** Loki's own timestamp (epoch ns as a decimal string), for exact paging cursors. */
+  tsNs: string;
   labels: Labels;
   line: string;
   /** The drift record, or null when the line is not one. */
@@ -74,6 +76,7 @@ export function parseStreams(body: unknown): LogEntry[] {
     for (const [ns, line] of stream.values ?? []) {
       entries.push({
         time: Math.floor(Number(ns) / 1e6),
+        tsNs: String(ns),
         labels: stream.stream ?? {},
         line,
         record: parseDriftLine(line),

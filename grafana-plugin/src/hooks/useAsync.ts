@@ -3,6 +3,8 @@ import { DependencyList, useEffect, useState } from 'react';
 export interface AsyncState<T> {
   loading: boolean;
   error?: string;
+  /** The rejection itself (e.g. a QueryError with its HTTP status), for classification. */
+  cause?: unknown;
   value?: T;
 }
 
@@ -17,7 +19,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
     load().then(
       (value) => current && setState({ loading: false, value }),
       (err: unknown) =>
-        current && setState({ loading: false, error: err instanceof Error ? err.message : String(err) }),
+        current &&
+        setState({ loading: false, error: err instanceof Error ? err.message : String(err), cause: err }),
     );
     return () => {
       current = false;

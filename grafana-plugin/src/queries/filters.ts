@@ -15,6 +15,8 @@ export interface DriftFilters {
   change_type?: FilterValue;
   /** Not a stream label: applied after `| json`. */
   resource_type?: FilterValue;
+  /** `user.name` of the record (`user_name` after `| json`); not a stream label. */
+  user_name?: FilterValue;
 }
 
 export type FilterKey = keyof DriftFilters;

@@ -1,4 +1,12 @@
-import { DriftFilters, Matcher, labelMatchers, matcherFor, quote, renderMatcher } from './filters';
+import {
+  DriftFilters,
+  Matcher,
+  escapeRegex,
+  labelMatchers,
+  matcherFor,
+  quote,
+  renderMatcher,
+} from './filters';
 
 /**
  * LogQL builders. Shape, always in this order (cheap first, as Loki evaluates left to right):
@@ -18,6 +26,8 @@ export interface LogQueryOptions {
   filters?: DriftFilters;
   /** Substring the raw line must contain; placed before `| json` so Loki skips parsing most lines. */
   lineContains?: string;
+  /** Any of these substrings (`|~ "a|b"`, regex-escaped); also before `| json`. */
+  lineContainsAny?: string[];
   /** Extra filters on parsed JSON fields, after the `__error__` guard. */
   fieldFilters?: Matcher[];
 }
@@ -34,15 +44,25 @@ export function driftLogQuery(opts: LogQueryOptions): string {
   if (opts.lineContains) {
     parts.push(`|= ${quote(opts.lineContains)}`);
   }
+  if (opts.lineContainsAny && opts.lineContainsAny.length > 0) {
+    parts.push(`|~ ${quote(opts.lineContainsAny.map(escapeRegex).join('|'))}`);
+  }
   parts.push('| json', '| __error__=""');
   const fieldMatchers = [
     matcherFor('resource_type', filters.resource_type),
+    matcherFor('user_name', filters.user_name),
     ...(opts.fieldFilters ?? []),
   ].filter((m): m is Matcher => !!m);
   for (const m of fieldMatchers) {
     parts.push(`| ${renderMatcher(m)}`);
   }
   return parts.join(' ');
+}
+
+/** `sum by (<by>) (count_over_time(<all drift lines> [range]))`: detections and resolutions. */
+export function recordCountBy(opts: LogQueryOptions & { by: string[]; range: LogRange }): string {
+  const by = opts.by.length > 0 ? ` by (${opts.by.join(', ')})` : '';
+  return `sum${by} (count_over_time(${driftLogQuery(opts)} [${opts.range}]))`;
 }
 
 /** Only first detections (not resolutions): what "drifts" counts everywhere. */
@@ -81,4 +101,26 @@ export function overviewLogQueries(job: string, filters: DriftFilters, range: Lo
     topResourceTypes: topDriftCountBy({ ...base, by: ['resource_type'], limit: 10 }),
     topUsers: topDriftCountBy({ ...base, by: ['user_name'], limit: 10 }),
   };
+}
+
+/** Every record about the same resource (its other drifts): by resource_id, else resource_address. */
+export function resourceDriftsQuery(
+  job: string,
+  resource: { account_id: string | null; resource_id: string | null; resource_address: string | null },
+): string | undefined {
+  const field = resource.resource_id
+    ? 'resource_id'
+    : resource.resource_address
+      ? 'resource_address'
+      : undefined;
+  const value = resource.resource_id ?? resource.resource_address;
+  if (!field || !value) {
+    return undefined;
+  }
+  return driftLogQuery({
+    job,
+    filters: resource.account_id ? { account_id: [resource.account_id] } : {},
+    lineContains: value,
+    fieldFilters: [{ label: field, op: '=', value }],
+  });
 }

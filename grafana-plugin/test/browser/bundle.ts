@@ -37,6 +37,6 @@ export async function bundleHarness(outDir: string): Promise<void> {
   fs.writeFileSync(
     path.join(outDir, 'index.html'),
     `<!doctype html><html><head><meta charset="utf-8"><title>TFDrift plugin harness</title>${css}</head>` +
-      `<body><div id="root"></div><script src="/harness.js"></script></body></html>`,
+      `<body style="margin:0"><div id="root"></div><script src="/harness.js"></script></body></html>`,
   );
 }

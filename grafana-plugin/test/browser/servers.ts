@@ -53,9 +53,18 @@ async function paramsOf(req: http.IncomingMessage, url: URL): Promise<Record<str
   return params;
 }
 
-export function startLokiPeer(records: DriftRecord[]): Promise<Running> {
+export interface LokiPeerOptions {
+  /** Answer every request with this status (e.g. 502 from a proxy in front of a Loki that is down). */
+  failWith?: number;
+}
+
+export function startLokiPeer(records: DriftRecord[], options: LokiPeerOptions = {}): Promise<Running> {
   return listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://loki');
+    if (options.failWith) {
+      send(res, { status: options.failWith, body: `${options.failWith} Bad Gateway` });
+      return;
+    }
     send(res, handleLokiRequest(url.pathname, await paramsOf(req, url), records));
   });
 }
@@ -66,6 +75,11 @@ export function startPrometheusPeer(records: DriftRecord[]): Promise<Running> {
     send(res, handlePrometheusRequest(url.pathname, await paramsOf(req, url), records));
   });
 }
+
+const ICONS_DIR = path.join(
+  path.dirname(require.resolve('@grafana/ui/package.json')),
+  'dist/public/img/icons',
+);
 
 const STATIC_TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -84,7 +98,13 @@ export function startHarnessServer(
   state.upstream = async (kind, apiPath, params) => {
     const target = new URL(apiPath, kind === 'loki' ? peers.loki : peers.prometheus);
     Object.entries(params).forEach(([k, v]) => target.searchParams.set(k, v));
-    const response = await fetch(target);
+    let response: Response;
+    try {
+      response = await fetch(target);
+    } catch {
+      // Grafana's datasource proxy answers 502 when it cannot reach the data source.
+      return { status: 502, body: { message: 'Bad Gateway' } };
+    }
     const text = await response.text();
     const isJson = (response.headers.get('content-type') ?? '').includes('json');
     return { status: response.status, body: isJson ? JSON.parse(text) : text };
@@ -121,13 +141,59 @@ export function startHarnessServer(
       send(res, answer);
       return;
     }
-    const file = url.pathname === '/' ? 'index.html' : path.basename(url.pathname);
-    const full = path.join(bundleDir, file);
-    if (!fs.existsSync(full)) {
-      res.writeHead(404).end();
+    // Grafana serves @grafana/ui's icons under public/build/img/icons/ (the harness sets that public path).
+    const icon = /^\/public\/build\/img\/icons\/([a-z]+)\/([a-z0-9-]+)\.svg$/.exec(url.pathname);
+    if (icon) {
+      const file = path.join(ICONS_DIR, icon[1], `${icon[2]}.svg`);
+      if (!fs.existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/svg+xml' });
+      fs.createReadStream(file).pipe(res);
       return;
     }
+    // Static files by name; every other path is an app URL (/a/<plugin id>/…): the harness page.
+    const named = path.basename(url.pathname);
+    const exists = named !== '' && fs.existsSync(path.join(bundleDir, named));
+    if (!exists && path.extname(named) !== '') {
+      res.writeHead(404).end(); // fonts and images the harness does not ship
+      return;
+    }
+    const file = exists ? named : 'index.html';
+    const full = path.join(bundleDir, file);
     res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(full).pipe(res);
   });
+}
+
+/** A whole stack for one browser session: Loki and Prometheus peers and the harness in front of them. */
+export interface PluginStack {
+  url: string;
+  state: GrafanaApiState;
+  close: () => Promise<void>;
+}
+
+export async function startPluginStack(
+  bundleDir: string,
+  records: DriftRecord[],
+  options: { loki?: LokiPeerOptions; grafana?: string } = {},
+): Promise<PluginStack> {
+  const state: GrafanaApiState = { records, savedSettings: [], requests: [] };
+  const [loki, prometheus] = await Promise.all([
+    startLokiPeer(records, options.loki),
+    startPrometheusPeer(records),
+  ]);
+  const harness = await startHarnessServer(bundleDir, state, {
+    loki: loki.url,
+    prometheus: prometheus.url,
+    grafana: options.grafana,
+  });
+  return {
+    url: harness.url,
+    state,
+    close: async () => {
+      await Promise.all([harness.close(), loki.close(), prometheus.close()]);
+    },
+  };
 }

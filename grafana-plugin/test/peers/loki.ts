@@ -1,5 +1,5 @@
 import type { DriftRecord } from '../../src/types/drift';
-import { Cursor, Labels, PeerMatcher, matches } from './matchers';
+import { Cursor, Labels, PeerMatcher, matches, matchesValue } from './matchers';
 
 /**
  * A Loki test peer: answers /loki/api/v1/query_range, /query and /label/<name>/values over a set of
@@ -7,13 +7,77 @@ import { Cursor, Labels, PeerMatcher, matches } from './matchers';
  * LogQL subset the plugin generates; anything else is a 400 "parse error", as real Loki would answer.
  */
 
+/**
+ * One log entry. The line is the record's JSON; the peer keeps the record itself as the line's parsed
+ * form (`| json` reads fields from it) and serialises the line only when a line filter or an answer
+ * needs it, so queries over 100,000 entries stay fast.
+ */
 interface Entry {
   tsMs: number;
-  line: string;
+  readonly line: string;
   stream: Labels;
+  parsed: unknown;
+  /** `| json` fields looked up so far (queries repeat: the same few fields of the same lines). */
+  fields?: Map<string, string | undefined>;
 }
 
-type Stage = { kind: 'line'; contains: string } | { kind: 'json' } | { kind: 'filter'; matcher: PeerMatcher };
+function fieldOf(e: Entry, name: string): string | undefined {
+  const fields = (e.fields ??= new Map());
+  if (fields.has(name)) {
+    return fields.get(name);
+  }
+  const value = jsonField(e.parsed, name);
+  fields.set(name, value);
+  return value;
+}
+
+/** A `| json`-flattened field (`user_name` → user.name); undefined when absent, '' for null. */
+export function jsonField(value: unknown, name: string): string | undefined {
+  // `__error__` and other `__…__` labels come from Loki itself, never from the line.
+  if (!value || typeof value !== 'object' || Array.isArray(value) || name.startsWith('__')) {
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(obj, name)) {
+    const v = obj[name];
+    if (v === null || v === undefined) {
+      return '';
+    }
+    if (typeof v !== 'object') {
+      return String(v);
+    }
+  }
+  for (const key of Object.keys(obj)) {
+    if (name.startsWith(`${key}_`) && obj[key] && typeof obj[key] === 'object' && !Array.isArray(obj[key])) {
+      const found = jsonField(obj[key], name.slice(key.length + 1));
+      if (found !== undefined) {
+        return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+type Stage =
+  | { kind: 'line'; contains: string }
+  | { kind: 'lineRegex'; pattern: RegExp }
+  | { kind: 'json' }
+  | { kind: 'filter'; matcher: PeerMatcher };
+
+/** Loki's defaults: max_entries_limit_per_query 5000, max_query_length 721h. */
+export const MAX_ENTRIES_LIMIT = 5000;
+export const MAX_QUERY_LENGTH_MS = 721 * 3_600_000;
+
+/** What the peer's GET /config answers (Loki serves its effective YAML config there). */
+export const PEER_CONFIG_YAML = [
+  'compactor:',
+  '  retention_enabled: true',
+  'limits_config:',
+  '  retention_period: 2160h',
+  '  max_entries_limit_per_query: 5000',
+  '  max_query_length: 721h',
+  '',
+].join('\n');
 
 interface LogQuery {
   selector: PeerMatcher[];
@@ -40,7 +104,15 @@ export function recordToEntry(record: DriftRecord, job = 'tfdrift'): Entry {
       stream[name] = String(v);
     }
   }
-  return { tsMs: Date.parse(record.detected_at), line: JSON.stringify(record), stream };
+  let line: string | undefined;
+  return {
+    tsMs: Date.parse(record.detected_at),
+    get line() {
+      return (line ??= JSON.stringify(record));
+    },
+    stream,
+    parsed: record,
+  };
 }
 
 /** Loki's `| json`: nested objects flattened with `_`; arrays are not extracted; null becomes "". */
@@ -64,6 +136,8 @@ function parseLog(c: Cursor): LogQuery {
   for (;;) {
     if (c.eat('|=')) {
       stages.push({ kind: 'line', contains: c.string() });
+    } else if (c.eat('|~')) {
+      stages.push({ kind: 'lineRegex', pattern: new RegExp(c.string()) });
     } else if (c.peek('|') && !c.peek('||')) {
       c.eat('|');
       if (c.eat('json')) {
@@ -112,29 +186,46 @@ export function parseLogQL(query: string): { log?: LogQuery; metric?: MetricExpr
   return result;
 }
 
-/** Applies the pipeline; returns the labels of the resulting line, or undefined when filtered out. */
-function runPipeline(q: LogQuery, e: Entry): Labels | undefined {
+/** What a pipeline stage sees: stream labels, then also the line's `| json` fields. */
+type LabelView = (name: string) => string | undefined;
+
+/**
+ * Applies the pipeline; returns a view of the resulting line's labels, or undefined when filtered out.
+ * Lines are the records' JSON, so `| json` never fails here (no `__error__`).
+ */
+function runPipeline(q: LogQuery, e: Entry): LabelView | undefined {
   if (!q.selector.every((m) => matches(e.stream, m))) {
     return undefined;
   }
-  let labels: Labels = { ...e.stream };
+  let json = false;
+  const view: LabelView = (name) => e.stream[name] ?? (json ? fieldOf(e, name) : undefined);
   for (const stage of q.stages) {
     if (stage.kind === 'line') {
       if (!e.line.includes(stage.contains)) {
         return undefined;
       }
-    } else if (stage.kind === 'json') {
-      try {
-        labels = { ...labels, ...flattenJson(JSON.parse(e.line)) };
-      } catch {
-        labels = { ...labels, __error__: 'JSONParserErr' };
+    } else if (stage.kind === 'lineRegex') {
+      if (!stage.pattern.test(e.line)) {
+        return undefined;
       }
-    } else if (!matches(labels, stage.matcher)) {
+    } else if (stage.kind === 'json') {
+      json = true;
+    } else if (!matchesView(view, stage.matcher)) {
       return undefined;
     }
   }
-  delete labels.__error__;
-  return labels;
+  return view;
+}
+
+function matchesView(view: LabelView, m: PeerMatcher): boolean {
+  return matchesValue(view(m.label) ?? '', m);
+}
+
+/** Every label of a result line (stream labels plus, after `| json`, every flattened field). */
+function allLabels(q: LogQuery, e: Entry): Labels {
+  return q.stages.some((st) => st.kind === 'json')
+    ? { ...flattenJson(e.parsed), ...e.stream }
+    : { ...e.stream };
 }
 
 interface Sample {
@@ -142,24 +233,33 @@ interface Sample {
   value: number;
 }
 
-function evalMetric(expr: MetricExpr, entries: Entry[], atMs: number): Sample[] {
+/**
+ * Evaluates a metric expression at `atMs`. `keep`: the only labels an enclosing `sum by` looks at, so
+ * count_over_time groups by those instead of every label (same result, far fewer groups).
+ */
+function evalMetric(expr: MetricExpr, entries: Entry[], atMs: number, keep?: string[]): Sample[] {
   if (expr.kind === 'count_over_time') {
     const groups = new Map<string, Sample>();
     for (const e of entries) {
       if (e.tsMs <= atMs - expr.rangeMs || e.tsMs > atMs) {
         continue;
       }
-      const labels = runPipeline(expr.log, e);
-      if (labels) {
-        const key = JSON.stringify(Object.entries(labels).sort());
-        const s = groups.get(key) ?? { metric: labels, value: 0 };
+      const view = runPipeline(expr.log, e);
+      if (view) {
+        const values = keep?.map((l) => view(l) ?? '');
+        const full = keep ? undefined : allLabels(expr.log, e);
+        const key = values ? values.join('\u0000') : JSON.stringify(Object.entries(full!).sort());
+        let s = groups.get(key);
+        if (!s) {
+          s = { metric: keep ? Object.fromEntries(keep.map((l, i) => [l, values![i]])) : full!, value: 0 };
+          groups.set(key, s);
+        }
         s.value++;
-        groups.set(key, s);
       }
     }
     return [...groups.values()];
   }
-  const inner = evalMetric(expr.expr, entries, atMs);
+  const inner = evalMetric(expr.expr, entries, atMs, expr.kind === 'sum' ? expr.by : keep);
   if (expr.kind === 'sum') {
     const groups = new Map<string, Sample>();
     for (const s of inner) {
@@ -183,7 +283,7 @@ export function parseLokiTime(value: string | undefined, fallbackMs: number): nu
     return fallbackMs;
   }
   if (/^\d{16,}$/.test(value)) {
-    return Number(value.slice(0, -6));
+    return nsToMs(value);
   }
   if (/^\d+(\.\d+)?$/.test(value)) {
     return Number(value) * 1000;
@@ -205,6 +305,34 @@ function stepMs(value: string | undefined, startMs: number, endMs: number): numb
 const ok = (data: unknown): PeerResponse => ({ status: 200, body: { status: 'success', data } });
 const bad = (message: string): PeerResponse => ({ status: 400, body: message });
 
+const entryCache = new WeakMap<DriftRecord[], Map<string, Entry[]>>();
+
+/** The records as Loki entries, newest first; built once per records array and job. */
+function entriesOf(records: DriftRecord[], job: string): Entry[] {
+  let byJob = entryCache.get(records);
+  if (!byJob) {
+    byJob = new Map();
+    entryCache.set(records, byJob);
+  }
+  let entries = byJob.get(job);
+  if (!entries) {
+    entries = records.map((r) => recordToEntry(r, job)).sort((a, b) => b.tsMs - a.tsMs);
+    byJob.set(job, entries);
+  }
+  return entries;
+}
+
+/**
+ * Loki nanosecond times as ms. Entries sit on whole ms, so rounding up keeps both comparisons exact:
+ * ts_ns >= start_ns ⇔ ts_ms >= ceil(start_ns / 1e6), and ts_ns < end_ns ⇔ ts_ms < ceil(end_ns / 1e6)
+ * (paging cursors are `oldest + 1 ns`).
+ */
+function nsToMs(value: string): number {
+  const ns = BigInt(value);
+  const million = BigInt(1_000_000);
+  return Number(ns / million) + (ns % million === BigInt(0) ? 0 : 1);
+}
+
 /** Handles one Loki HTTP API request (path without host, decoded query params). */
 export function handleLokiRequest(
   path: string,
@@ -213,11 +341,22 @@ export function handleLokiRequest(
   nowMs: number = Date.now(),
   job = 'tfdrift',
 ): PeerResponse {
-  const entries = records.map((r) => recordToEntry(r, job));
+  const entries = entriesOf(records, job);
   try {
+    if (path === '/config') {
+      return { status: 200, body: PEER_CONFIG_YAML };
+    }
     const labelValues = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
     if (labelValues) {
-      const values = new Set(entries.map((e) => e.stream[labelValues[1]]).filter((v): v is string => !!v));
+      // Loki looks at the last 6 hours when start/end are not given.
+      const end = parseLokiTime(params.end, nowMs);
+      const start = parseLokiTime(params.start, end - 6 * 3_600_000);
+      const values = new Set(
+        entries
+          .filter((e) => e.tsMs >= start && e.tsMs <= end)
+          .map((e) => e.stream[labelValues[1]])
+          .filter((v): v is string => !!v),
+      );
       return ok([...values].sort());
     }
     if (path !== '/loki/api/v1/query_range' && path !== '/loki/api/v1/query') {
@@ -230,17 +369,36 @@ export function handleLokiRequest(
     const instant = path.endsWith('/query');
     const endMs = parseLokiTime(instant ? params.time : params.end, nowMs);
     const startMs = instant ? endMs : parseLokiTime(params.start, endMs - 3_600_000);
+    if (!instant && endMs - startMs > MAX_QUERY_LENGTH_MS) {
+      return bad(
+        `the query time range exceeds the limit (query length: ${Math.round((endMs - startMs) / 3_600_000)}h, limit: 30d1h)`,
+      );
+    }
     if (parsed.log) {
       const limit = Number(params.limit ?? 100);
+      if (limit > MAX_ENTRIES_LIMIT) {
+        return bad(
+          `max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT})`,
+        );
+      }
       const forward = params.direction === 'forward';
-      const hits = entries
-        .filter((e) => e.tsMs >= startMs && e.tsMs < endMs + (instant ? 1 : 0))
-        .map((e) => ({ e, labels: runPipeline(parsed.log!, e) }))
-        .filter((h): h is { e: Entry; labels: Labels } => !!h.labels)
-        .sort((a, b) => (forward ? a.e.tsMs - b.e.tsMs : b.e.tsMs - a.e.tsMs))
-        .slice(0, limit);
+      const ordered = forward ? [...entries].reverse() : entries;
+      const hits: Array<{ e: Entry }> = [];
+      for (const e of ordered) {
+        if (hits.length >= limit) {
+          break;
+        }
+        if (e.tsMs >= startMs && e.tsMs < endMs + (instant ? 1 : 0)) {
+          if (runPipeline(parsed.log, e)) {
+            hits.push({ e });
+          }
+        }
+      }
       // After `| json` every distinct label set is its own stream, as in real Loki.
-      const result = hits.map((h) => ({ stream: h.labels, values: [[`${h.e.tsMs}000000`, h.e.line]] }));
+      const result = hits.map((h) => ({
+        stream: allLabels(parsed.log!, h.e),
+        values: [[`${h.e.tsMs}000000`, h.e.line]],
+      }));
       return ok({ resultType: 'streams', result, stats: {} });
     }
     if (instant) {

@@ -7,17 +7,32 @@ export interface PeerMatcher {
 
 export type Labels = Record<string, string>;
 
+const regexCache = new Map<string, RegExp>();
+/** Anchored RE2-style regex (compiled once per pattern: the peers match many lines). */
+export function anchored(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${pattern})$`);
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
 export function matches(labels: Labels, m: PeerMatcher): boolean {
-  const v = labels[m.label] ?? '';
+  return matchesValue(labels[m.label] ?? '', m);
+}
+
+/** One label value against a matcher (absent labels are ''). */
+export function matchesValue(v: string, m: PeerMatcher): boolean {
   switch (m.op) {
     case '=':
       return v === m.value;
     case '!=':
       return v !== m.value;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(v);
+      return anchored(m.value).test(v);
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(v);
+      return !anchored(m.value).test(v);
   }
 }
 

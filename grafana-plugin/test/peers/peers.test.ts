@@ -1,5 +1,5 @@
 import { loadFixtureRecords } from '../fixtures/records';
-import { flattenJson, handleLokiRequest } from './loki';
+import { flattenJson, handleLokiRequest, jsonField } from './loki';
 import { handlePrometheusRequest } from './prometheus';
 
 const NOW = Date.parse('2026-04-01T12:00:00Z');
@@ -138,5 +138,89 @@ describe('Prometheus peer', () => {
     const bad = handlePrometheusRequest('/api/v1/query', { query: 'nonsense(' }, records, NOW);
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+  });
+});
+
+describe('Loki peer limits and paging', () => {
+  const logs = (params: Record<string, string>) =>
+    handleLokiRequest('/loki/api/v1/query_range', params, records, NOW) as {
+      status: number;
+      body: { data: { result: Array<{ values: string[][] }> } } | string;
+    };
+  const lines = (params: Record<string, string>) => {
+    const res = logs(params);
+    if (typeof res.body === 'string') {
+      throw new Error(res.body);
+    }
+    return res.body.data.result.flatMap((r) => r.values);
+  };
+
+  it('treats end as exclusive at nanosecond precision (paging cursors are oldest + 1 ns)', () => {
+    const all = lines({ query: '{job="tfdrift"}', start: ns(NOW - 86_400_000), end: ns(NOW), limit: '100' });
+    const oldest = all[all.length - 1][0];
+    const upTo = lines({ query: '{job="tfdrift"}', start: ns(NOW - 86_400_000), end: oldest, limit: '100' });
+    expect(upTo.some(([t]) => t === oldest)).toBe(false);
+    const withOldest = lines({
+      query: '{job="tfdrift"}',
+      start: ns(NOW - 86_400_000),
+      end: (BigInt(oldest) + BigInt(1)).toString(),
+      limit: '100',
+    });
+    expect(withOldest.filter(([t]) => t === oldest)).toHaveLength(all.filter(([t]) => t === oldest).length);
+  });
+
+  it('filters lines by regex (|~) before | json', () => {
+    const got = lines({
+      query: '{job="tfdrift"} |~ "9f3c1a7e5b2d4c60|c4e8a2f06d1b9357" | json | __error__=""',
+      start: ns(NOW - 86_400_000),
+      end: ns(NOW),
+    });
+    expect(got.map(([, l]) => JSON.parse(l).drift_id).sort()).toEqual([
+      '9f3c1a7e5b2d4c60',
+      'c4e8a2f06d1b9357',
+    ]);
+  });
+
+  it("refuses what Loki's default limits refuse", () => {
+    const tooMany = logs({
+      query: '{job="tfdrift"}',
+      limit: '5001',
+      start: ns(NOW - 3_600_000),
+      end: ns(NOW),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatch(/max entries limit per query exceeded/);
+    const tooLong = logs({ query: '{job="tfdrift"}', start: ns(NOW - 31 * 86_400_000), end: ns(NOW) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toMatch(/the query time range exceeds the limit/);
+  });
+
+  it('serves its config (retention) and label values within the asked window', () => {
+    const config = handleLokiRequest('/config', {}, records, NOW);
+    expect(config.body).toMatch(/retention_enabled: true/);
+    expect(config.body).toMatch(/retention_period: 2160h/);
+    const values = (start: number) =>
+      (
+        handleLokiRequest('/loki/api/v1/label/job/values', { start: ns(start), end: ns(NOW) }, records, NOW)
+          .body as {
+          data: string[];
+        }
+      ).data;
+    expect(values(NOW - 86_400_000)).toEqual(['tfdrift']);
+    expect(values(NOW - 1000)).toEqual([]);
+  });
+
+  it('reads | json fields from nested objects the way Loki flattens them', () => {
+    const record = { resource_type: 'aws_s3_bucket', user: { name: 'bob', arn: null }, changes: [{ a: 1 }] };
+    expect(jsonField(record, 'resource_type')).toBe('aws_s3_bucket');
+    expect(jsonField(record, 'user_name')).toBe('bob');
+    expect(jsonField(record, 'user_arn')).toBe('');
+    expect(jsonField(record, 'changes')).toBeUndefined();
+    expect(jsonField(record, 'nothing')).toBeUndefined();
+    expect(flattenJson(record)).toMatchObject({
+      resource_type: 'aws_s3_bucket',
+      user_name: 'bob',
+      user_arn: '',
+    });
   });
 });

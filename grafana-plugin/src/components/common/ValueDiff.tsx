@@ -18,6 +18,11 @@ export function ValueDiff({ change }: { change: AttributeChange }) {
           <span className={styles.added}>+ actual (cloud)</span>
         </span>
       </div>
+      {change.detail && (
+        <p className={styles.detail} data-testid={`diff-detail-${change.attribute}`}>
+          {change.detail}
+        </p>
+      )}
       <pre className={styles.pre}>
         {lines.map((l, i) => (
           <div
@@ -42,6 +47,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   box: css({ marginBottom: theme.spacing(2) }),
   head: css({ display: 'flex', justifyContent: 'space-between', marginBottom: theme.spacing(0.5) }),
   legend: css({ fontSize: theme.typography.bodySmall.fontSize }),
+  detail: css({ color: theme.colors.text.secondary, margin: theme.spacing(0, 0, 0.5) }),
   pre: css({ margin: 0, padding: theme.spacing(1), maxHeight: 400, overflow: 'auto' }),
   line: css({ whiteSpace: 'pre-wrap' }),
   removed: css({ color: theme.colors.error.text, background: theme.colors.error.transparent }),

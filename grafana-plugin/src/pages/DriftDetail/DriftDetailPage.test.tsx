@@ -2,7 +2,7 @@ import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import { AppHarness } from '../../../test/harness/AppHarness';
 import { installFakeGrafana } from '../../../test/harness/setupFake';
-import { loadReplayRecords } from '../../../test/fixtures/records';
+import { loadFixtureRecords, loadReplayRecords } from '../../../test/fixtures/records';
 
 describe('Drift detail page', () => {
   it('shows who, when, where, how, the diff, the fix and the audit event of a drift', async () => {
@@ -46,7 +46,9 @@ describe('Drift detail page', () => {
   it('shows the history including the resolution, and the change as a scalar diff', async () => {
     installFakeGrafana();
     render(<AppHarness path="drift/71a0f3d9b5c2e864" />);
-    await waitFor(() => expect(screen.getByTestId('drift-status')).toHaveTextContent('resolved'));
+    await waitFor(() =>
+      expect(screen.getByTestId('drift-status')).toHaveTextContent('resolved: state_caught_up'),
+    );
     const rows = Array.from(screen.getByTestId('drift-history').querySelectorAll('tbody tr')).map((r) =>
       r.getAttribute('data-event-type'),
     );
@@ -65,6 +67,36 @@ describe('Drift detail page', () => {
     unmount();
     render(<AppHarness path="drift/doesnotexist" />);
     await waitFor(() => expect(screen.getByText('No records for this drift')).toBeInTheDocument());
+    // The peer's Loki keeps 90 days (retention_period 2160h in its /config): the page says how far it looked.
+    expect(screen.getByTestId('drift-not-found')).toHaveTextContent(
+      "searched back 90 days, Loki's retention (90 days)",
+    );
+  });
+
+  it('finds a drift 30 days old by searching back in widening windows, with links around it', async () => {
+    const records = loadFixtureRecords();
+    const old = Date.now() - 30 * 86_400_000;
+    const aged = records.map((r) =>
+      r.drift_id === '9f3c1a7e5b2d4c60' ? { ...r, detected_at: new Date(old).toISOString() } : r,
+    );
+    const api = installFakeGrafana(aged);
+    render(<AppHarness path="drift/9f3c1a7e5b2d4c60?back=account_id%3D123456789012%26tab%3Dmodified" />);
+    await waitFor(() => expect(screen.getByTestId('drift-detail')).toBeInTheDocument());
+    expect(screen.getByTestId('drift-title')).toHaveTextContent('sg-0123456789abcdef0');
+    expect(screen.getByTestId('search-extent')).toHaveTextContent(
+      /Found 30d ago; searched back 3\d days in 4 windows/,
+    );
+    const windows = api.requests.filter((r) => r.params.query?.includes('|= "9f3c1a7e5b2d4c60"'));
+    expect(windows).toHaveLength(4);
+    expect(screen.getByTestId('back-to-three-way')).toHaveAttribute(
+      'href',
+      '/a/tfdrift-drift-app/three-way?account_id=123456789012&tab=modified',
+    );
+    const explore = new URL(screen.getByTestId('explore-drift').getAttribute('href')!, 'http://grafana');
+    expect(explore.pathname).toBe('/explore');
+    const pane = JSON.parse(explore.searchParams.get('panes')!).a;
+    expect(pane.queries[0].expr).toBe(windows[0].params.query);
+    expect(Number(pane.range.from)).toBeLessThanOrEqual(old);
   });
 
   it('lists the latest drifts when no drift_id is given', async () => {

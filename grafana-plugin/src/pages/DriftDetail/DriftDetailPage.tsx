@@ -1,53 +1,52 @@
-import React, { useMemo, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import React, { useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, ClipboardButton, Input, Stack, useStyles2 } from '@grafana/ui';
-import { lokiLogs } from '../../api/client';
-import type { LogEntry } from '../../api/parse';
-import { RangePicker } from '../../components/common/RangePicker';
+import { config, PluginPage } from '@grafana/runtime';
+import { Alert, Badge, Button, ClipboardButton, Input, LinkButton, Stack, useStyles2 } from '@grafana/ui';
+import { lokiLogs, TimeWindow } from '../../api/client';
+import { classifyError } from '../../api/problems';
+import { PageError } from '../../components/common/PageState';
 import { Section } from '../../components/common/Section';
 import { SeverityBadge } from '../../components/common/SeverityBadge';
 import { ValueDiff } from '../../components/common/ValueDiff';
+import { Panel, Skeleton } from '../../components/panels/Panel';
+import { TimeControls } from '../../components/time/TimeControls';
+import { ROUTES } from '../../constants';
 import { useAsync } from '../../hooks/useAsync';
-import { driftHistoryQuery, driftLogQuery } from '../../queries/logql';
+import { usePageTime } from '../../hooks/useTimeRange';
+import { exploreUrl } from '../../queries/explore';
+import { DETECTED, driftHistoryQuery, driftLogQuery, resourceDriftsQuery } from '../../queries/logql';
 import type { DriftRecord } from '../../types/drift';
 import { groupDrifts } from '../../utils/drifts';
 import { useAppSettings } from '../../utils/settings';
-import { formatAge, formatTime, isRangeKey, RangeKey, windowFor } from '../../utils/time';
-import { driftDetailUrl } from '../../utils/utils.routing';
+import { formatAge, formatTime } from '../../utils/time';
+import { driftDetailUrl, prefixRoute } from '../../utils/utils.routing';
+import { searchDrift } from './search';
+
+const DETAIL_TIME = { from: 'now-7d', to: 'now' };
 
 export function DriftDetailPage() {
   const { driftId } = useParams<{ driftId?: string }>();
-  const [params, setParams] = useSearchParams();
-  const range: RangeKey = isRangeKey(params.get('range')) ? (params.get('range') as RangeKey) : '7d';
-  const [now, setNow] = useState(() => Date.now());
-  const window = useMemo(() => windowFor(range, now), [range, now]);
+  const time = usePageTime(DETAIL_TIME);
   return (
-    <PluginPage
-      actions={
-        <Stack gap={1} alignItems="center">
-          <RangePicker value={range} onChange={(r) => setParams({ range: r })} />
-          <Button size="sm" variant="secondary" icon="sync" onClick={() => setNow(Date.now())}>
-            Refresh
-          </Button>
-        </Stack>
-      }
-    >
-      {driftId ? <DriftDetail driftId={driftId} window={window} /> : <DriftPicker window={window} />}
+    <PluginPage actions={<TimeControls time={time} />}>
+      {driftId ? <DriftDetail driftId={driftId} time={time} /> : <DriftPicker time={time} />}
     </PluginPage>
   );
 }
 
+type PageTimeT = ReturnType<typeof usePageTime>;
+
 /** Without a drift_id: find one by id, or pick one of the latest drifts. */
-function DriftPicker({ window }: { window: { from: number; to: number } }) {
+function DriftPicker({ time }: { time: PageTimeT }) {
   const settings = useAppSettings();
   const navigate = useNavigate();
   const [id, setId] = useState('');
+  const query = driftLogQuery({ job: settings.jobLabel, fieldFilters: [DETECTED] });
   const recent = useAsync(
-    () => lokiLogs(settings.lokiDatasourceUid, driftLogQuery({ job: settings.jobLabel }), window, 200),
-    [settings, window],
+    () => lokiLogs(settings.lokiDatasourceUid, query, time.window, 200),
+    [settings, query, time.window],
   );
   const rows = groupDrifts(recent.value ?? []).slice(0, 20);
   return (
@@ -71,69 +70,154 @@ function DriftPicker({ window }: { window: { from: number; to: number } }) {
           <Button type="submit">Show drift</Button>
         </Stack>
       </form>
-      <Section
+      {recent.error && (
+        <PageError
+          problem={classifyError(recent.cause, 'Loki', settings.lokiDatasourceUid)}
+          onRetry={time.refreshNow}
+        />
+      )}
+      <Panel
         title="Latest drifts"
         testId="recent-drifts"
+        range={time.range}
         loading={recent.loading && !recent.value}
-        error={recent.error}
+        explore={[{ datasource: { type: 'loki', uid: settings.lokiDatasourceUid }, expr: query }]}
       >
-        <ul>
-          {rows.map((r) => (
-            <li key={r.driftId}>
-              <Link to={driftDetailUrl(r.driftId)}>
-                {r.record.change_type} {r.record.resource_type} {r.record.resource_id}
-              </Link>{' '}
-              ({formatTime(r.lastSeen)})
-            </li>
-          ))}
-        </ul>
-      </Section>
+        {rows.length === 0 ? (
+          <p>No drift in this range: widen the time range.</p>
+        ) : (
+          <ul>
+            {rows.map((r) => (
+              <li key={r.driftId}>
+                <Link to={driftDetailUrl(r.driftId)}>
+                  {r.record.change_type} {r.record.resource_type} {r.record.resource_id}
+                </Link>{' '}
+                ({formatTime(r.lastSeen, time.timeZone)})
+              </li>
+            ))}
+          </ul>
+        )}
+      </Panel>
     </Stack>
   );
 }
 
-function DriftDetail({ driftId, window }: { driftId: string; window: { from: number; to: number } }) {
+const days = (ms: number) => Math.round(ms / 86_400_000);
+
+function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
   const settings = useAppSettings();
   const styles = useStyles2(getStyles);
-  const history = useAsync(
-    () => lokiLogs(settings.lokiDatasourceUid, driftHistoryQuery(settings.jobLabel, driftId), window, 1000),
-    [settings, driftId, window],
+  const location = useLocation();
+  const uid = settings.lokiDatasourceUid;
+  const [progress, setProgress] = useState<TimeWindow[]>([]);
+  const search = useAsync(
+    () => searchDrift(uid, settings.jobLabel, driftId, time.window, setProgress),
+    [uid, settings.jobLabel, driftId, time.window],
   );
-  const entries: LogEntry[] = (history.value ?? []).filter((e) => e.record?.drift_id === driftId);
+  const result = search.value;
+  const entries = result?.entries ?? [];
   const latest = entries[0]?.record ?? null;
   const detection =
     entries.find((e) => e.record?.event_type === 'terraform_drift_detected')?.record ?? latest;
+  const searchedFrom = result?.searched.at(-1)?.from ?? progress.at(-1)?.from;
+  const foundWindow: TimeWindow | undefined =
+    entries.length > 0
+      ? {
+          from: entries[entries.length - 1].time - 60_000,
+          to: Math.max(entries[0].time + 60_000, time.window.to),
+        }
+      : undefined;
 
-  if (history.loading && !history.value) {
-    return <Section title={`Drift ${driftId}`} loading />;
+  const back = new URLSearchParams(location.search).get('back');
+  const threeWayHref = `${prefixRoute(ROUTES.ThreeWay)}?${
+    back ??
+    new URLSearchParams({
+      ...(detection?.account_id ? { account_id: detection.account_id } : {}),
+      ...(detection ? { tab: detection.change_type } : {}),
+    }).toString()
+  }`;
+
+  const otherQuery = detection ? resourceDriftsQuery(settings.jobLabel, detection) : undefined;
+  const others = useAsync(async () => {
+    if (!otherQuery || !foundWindow) {
+      return [];
+    }
+    const window = {
+      from: Math.min(foundWindow.from, time.window.from),
+      to: Math.max(foundWindow.to, Date.now()),
+    };
+    return groupDrifts(await lokiLogs(uid, otherQuery, window, 1000)).filter((r) => r.driftId !== driftId);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [uid, otherQuery, foundWindow?.from]);
+
+  if (search.error) {
+    return <PageError problem={classifyError(search.cause, 'Loki', uid)} onRetry={time.refreshNow} />;
   }
-  if (history.error) {
-    return <Section title={`Drift ${driftId}`} error={history.error} />;
-  }
-  if (!detection || !latest) {
+  if (search.loading && !result) {
     return (
-      <Alert severity="info" title="No records for this drift">
-        No drift record with drift_id <code>{driftId}</code> in the selected range. Try a longer range.
+      <div data-testid="drift-searching">
+        <p className={styles.muted}>
+          Searching for drift <code>{driftId}</code>
+          {searchedFrom !== undefined && ` — looked back to ${formatTime(searchedFrom, time.timeZone)}`}…
+        </p>
+        <Skeleton lines={6} />
+      </div>
+    );
+  }
+  if (!detection || !latest || !result) {
+    return (
+      <Alert severity="info" title="No records for this drift" data-testid="drift-not-found">
+        No drift record with drift_id <code>{driftId}</code> from{' '}
+        {formatTime(searchedFrom ?? time.window.from, time.timeZone)} to{' '}
+        {formatTime(time.window.to, time.timeZone)}: searched back{' '}
+        {days(time.window.to - (searchedFrom ?? time.window.from))} days,{' '}
+        {result?.limitReason === 'retention'
+          ? `Loki's retention (${days(result.limitMs)} days).`
+          : `as far as this page looks when Loki's retention is not limited or not readable (${days(result?.limitMs ?? 0)} days).`}{' '}
+        Check the drift_id, or whether the exporter writes to this Loki with{' '}
+        <code>job=&quot;{settings.jobLabel}&quot;</code>.
       </Alert>
     );
   }
   const resolved = latest.event_type === 'terraform_drift_resolved';
+  const historyQuery = driftHistoryQuery(settings.jobLabel, driftId);
+  const exploreRange = { raw: { from: String(foundWindow!.from), to: String(foundWindow!.to) } };
+  const explore = `${config.appSubUrl ?? ''}${exploreUrl([{ datasource: { type: 'loki', uid }, expr: historyQuery }], exploreRange)}`;
   return (
     <div className={styles.page} data-testid="drift-detail">
       <div className={styles.title}>
         <h2 data-testid="drift-title">
           {detection.resource_type} <code>{detection.resource_id ?? detection.resource_address}</code>
         </h2>
-        <Stack gap={1}>
+        <Stack gap={1} alignItems="center">
           <SeverityBadge severity={detection.severity} />
           <Badge text={detection.change_type} color="blue" />
           <Badge
             data-testid="drift-status"
-            text={resolved ? 'resolved' : 'open'}
+            text={resolved ? `resolved${latest.resolution ? `: ${latest.resolution}` : ''}` : 'open'}
             color={resolved ? 'green' : 'red'}
           />
         </Stack>
       </div>
+      <Stack gap={1} wrap="wrap" alignItems="center">
+        <LinkButton
+          size="sm"
+          variant="secondary"
+          icon="arrow-left"
+          href={threeWayHref}
+          data-testid="back-to-three-way"
+        >
+          Back to three-way view
+        </LinkButton>
+        <LinkButton size="sm" variant="secondary" icon="compass" href={explore} data-testid="explore-drift">
+          Explore this drift&apos;s log lines
+        </LinkButton>
+        <span className={styles.muted} data-testid="search-extent">
+          Found {formatAge((Date.now() - entries[entries.length - 1].time) / 1000)} ago; searched back{' '}
+          {days(time.window.to - result.searched[result.searched.length - 1].from)} days in{' '}
+          {result.searched.length} {result.searched.length === 1 ? 'window' : 'windows'}.
+        </span>
+      </Stack>
       <div className={styles.grid}>
         <Section title="Who" testId="drift-who">
           <Facts
@@ -149,9 +233,15 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
         <Section title="When" testId="drift-when">
           <Facts
             facts={[
-              ['Changed at (audit event)', formatTime(detection.event?.time)],
-              ['Detected at', formatTime(detection.detected_at)],
+              ['Changed at (audit event)', formatTime(detection.event?.time, time.timeZone)],
+              ['Detected at', formatTime(detection.detected_at, time.timeZone)],
               ['Detection lag', lag(detection)],
+              [
+                'Resolved',
+                resolved
+                  ? `${formatTime(latest.detected_at, time.timeZone)} (${latest.resolution ?? 'no reason given'})`
+                  : 'not yet',
+              ],
             ]}
           />
         </Section>
@@ -179,6 +269,7 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
                   ? `${detection.falco.rule} (${detection.falco.priority}, ${detection.falco.hostname})`
                   : null,
               ],
+              ['Exporter', detection.exporter],
             ]}
           />
         </Section>
@@ -193,7 +284,7 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
                 : 'No attribute changes recorded.'}
           </p>
         ) : (
-          detection.changes.map((c) => <ValueDiff key={c.attribute} change={c} />)
+          detection.changes.map((c, i) => <ValueDiff key={`${c.attribute}-${i}`} change={c} />)
         )}
       </Section>
       <Section
@@ -213,7 +304,9 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
         }
       >
         {detection.suggested_fix ? (
-          <pre data-testid="suggested-fix">{detection.suggested_fix}</pre>
+          <pre data-testid="suggested-fix" className={styles.pre}>
+            {detection.suggested_fix}
+          </pre>
         ) : (
           <p>None</p>
         )}
@@ -222,10 +315,15 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
         <Facts facts={[['Event id', detection.event?.id]]} />
         <details>
           <summary>Drift record (JSON)</summary>
-          <pre>{JSON.stringify(detection, null, 2)}</pre>
+          <pre className={styles.pre}>{JSON.stringify(detection, null, 2)}</pre>
         </details>
       </Section>
-      <Section title="History" testId="drift-history">
+      <Panel
+        title="History"
+        testId="drift-history"
+        range={{ ...time.range, raw: exploreRange.raw }}
+        explore={[{ datasource: { type: 'loki', uid }, expr: historyQuery }]}
+      >
         <table className={styles.table}>
           <thead>
             <tr>
@@ -233,20 +331,49 @@ function DriftDetail({ driftId, window }: { driftId: string; window: { from: num
               <th>Event</th>
               <th>By</th>
               <th>API call</th>
+              <th>Exporter</th>
             </tr>
           </thead>
           <tbody>
             {entries.map((e, i) => (
               <tr key={i} data-event-type={e.record!.event_type}>
-                <td>{formatTime(e.record!.detected_at)}</td>
-                <td>{e.record!.event_type === 'terraform_drift_resolved' ? 'resolved' : 'detected'}</td>
+                <td>{formatTime(e.record!.detected_at, time.timeZone)}</td>
+                <td>
+                  {e.record!.event_type === 'terraform_drift_resolved'
+                    ? `resolved (${e.record!.resolution ?? '—'})`
+                    : 'detected'}
+                </td>
                 <td>{e.record!.user?.name ?? '—'}</td>
                 <td>{e.record!.event?.name ?? '—'}</td>
+                <td>{e.record!.exporter ?? '—'}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      </Section>
+      </Panel>
+      <Panel
+        title="Other drifts of this resource"
+        testId="drift-others"
+        range={time.range}
+        loading={others.loading && !others.value}
+        explore={otherQuery ? [{ datasource: { type: 'loki', uid }, expr: otherQuery }] : undefined}
+      >
+        {(others.value ?? []).length === 0 ? (
+          <p className={styles.muted}>None found around this drift.</p>
+        ) : (
+          <ul>
+            {others.value!.map((r) => (
+              <li key={r.driftId}>
+                <Link to={`${driftDetailUrl(r.driftId)}${location.search}`}>
+                  {r.record.change_type} ·{' '}
+                  {r.record.changes.map((c) => c.attribute).join(', ') || r.record.event?.name}
+                </Link>{' '}
+                {r.resolved ? '(resolved)' : '(open)'} — {formatTime(r.lastSeen, time.timeZone)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Panel>
     </div>
   );
 }
@@ -282,7 +409,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     alignItems: 'center',
     justifyContent: 'space-between',
     gap: theme.spacing(2),
-    h2: { margin: 0 },
+    h2: { margin: 0, overflowWrap: 'anywhere' },
   }),
   grid: css({
     display: 'grid',
@@ -295,8 +422,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
     gap: theme.spacing(0.5, 2),
     margin: 0,
     dt: { color: theme.colors.text.secondary },
-    dd: { margin: 0, wordBreak: 'break-all' },
+    dd: { margin: 0, overflowWrap: 'anywhere' },
   }),
+  pre: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }),
+  muted: css({ color: theme.colors.text.secondary }),
   table: css({
     width: '100%',
     borderCollapse: 'collapse',

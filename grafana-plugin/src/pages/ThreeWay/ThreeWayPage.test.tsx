@@ -5,63 +5,86 @@ import { installFakeGrafana } from '../../../test/harness/setupFake';
 import { loadReplayRecords } from '../../../test/fixtures/records';
 import { paramsFromState, stateFromParams } from './threeWayFilters';
 
-const rowsOf = (changeType: string) =>
-  Array.from(screen.getByTestId(`column-${changeType}`).querySelectorAll('tbody tr')).map((tr) =>
-    tr.getAttribute('data-drift-id'),
-  );
+const rowIds = () =>
+  Array.from(screen.getByTestId('three-way-table').querySelectorAll('tbody tr')).map((tr) => tr.textContent);
 
 describe('Three-way page', () => {
-  it('lists open unmanaged, missing and modified drifts side by side with counts and detail links', async () => {
-    installFakeGrafana();
+  it('counts every kind with a metric query and lists the open tab with status and detail links', async () => {
+    const api = installFakeGrafana();
     render(<AppHarness path="three-way" />);
     await waitFor(() => expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('3'));
     expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
-    // The instance-type drift was resolved later, so only two modified drifts are open.
-    expect(screen.getByTestId('count-modified')).toHaveTextContent('2');
-    expect(rowsOf('modified').sort()).toEqual(['9f3c1a7e5b2d4c60', 'e5d4c3b2a1908f7e']);
-    const link = within(screen.getByTestId('column-missing')).getByRole('link', { name: /aws_iam_role/ });
-    expect(link).toHaveAttribute('href', '/a/tfdrift-drift-app/drift/c4e8a2f06d1b9357');
-    expect(within(screen.getByTestId('column-unmanaged')).getByText('mallory')).toBeInTheDocument();
+    // Detections in range: the instance-type drift counts although it was resolved later.
+    expect(screen.getByTestId('count-modified')).toHaveTextContent('3');
+    expect(screen.getByTestId('count-resolved')).toHaveTextContent('1');
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    expect(within(screen.getByTestId('three-way-table')).getByText('mallory')).toBeInTheDocument();
+    const count = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query'))?.params.query;
+    expect(count).toBe(
+      'sum by (change_type, event_type) (count_over_time({job="tfdrift"} | json | __error__="" [24h]))',
+    );
   });
 
-  it('applies URL filters server-side as stream labels and json fields', async () => {
+  it('applies URL filters server-side as stream labels and json fields, and shows resolutions', async () => {
     const api = installFakeGrafana();
     render(
-      <AppHarness path="three-way?account_id=123456789012&resource_type=aws_s3_bucket,aws_security_group&resolved=1" />,
+      <AppHarness path="three-way?account_id=210987654321&resource_type=aws_iam_role,aws_instance&tab=modified" />,
     );
-    await waitFor(() => expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('1'));
-    expect(screen.getByTestId('count-modified')).toHaveTextContent('1');
-    expect(screen.getByTestId('count-missing')).toHaveTextContent('0');
-    const query = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query_range'))?.params.query;
-    expect(query).toBe(
-      '{job="tfdrift", account_id="123456789012"} | json | __error__="" | resource_type=~"aws_s3_bucket|aws_security_group"',
+    await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('1'));
+    expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
+    expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('0');
+    await waitFor(() =>
+      expect(
+        within(screen.getByTestId('three-way-table')).getByText('resolved: state_caught_up'),
+      ).toBeInTheDocument(),
     );
-  });
-
-  it('shows resolved drifts when asked', async () => {
-    installFakeGrafana();
-    render(<AppHarness path="three-way?resolved=1" />);
-    await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('3'));
-    expect(within(screen.getByTestId('column-modified')).getByText('resolved')).toBeInTheDocument();
+    const rows = api.requests.find((r) => r.path.endsWith('/loki/api/v1/query_range'))?.params.query;
+    expect(rows).toBe(
+      '{job="tfdrift", account_id="210987654321", change_type="modified"} | json | __error__="" | resource_type=~"aws_iam_role|aws_instance" | event_type="terraform_drift_detected"',
+    );
   });
 
   it('round-trips its state through URL parameters', () => {
-    const state = stateFromParams(new URLSearchParams('severity=critical,high&range=7d&region=&resolved=1'));
-    expect(state).toEqual({ filters: { severity: ['critical', 'high'] }, range: '7d', showResolved: true });
-    expect(paramsFromState(state)).toEqual({ range: '7d', severity: 'critical,high', resolved: '1' });
-    expect(stateFromParams(new URLSearchParams('range=bogus')).range).toBe('24h');
+    const state = stateFromParams(
+      new URLSearchParams('severity=critical,high&user=alice&region=&tab=missing&sort=user:asc&page=3'),
+    );
+    expect(state).toEqual({
+      filters: { severity: ['critical', 'high'], user_name: ['alice'] },
+      tab: 'missing',
+      sort: { column: 'user', desc: false },
+      page: 3,
+    });
+    expect(paramsFromState(state)).toEqual({
+      account_id: null,
+      region: null,
+      provider: null,
+      resource_type: null,
+      severity: 'critical,high',
+      user: 'alice',
+      tab: 'missing',
+      sort: 'user:asc',
+      page: '3',
+    });
+    expect(stateFromParams(new URLSearchParams('tab=bogus&sort=nope&page=-2'))).toEqual({
+      filters: {},
+      tab: 'unmanaged',
+      sort: { column: 'time', desc: true },
+      page: 1,
+    });
   });
 });
 
 describe('Three-way page on real exporter output', () => {
-  it('sorts `tfdrift replay` records of the demo into the three columns', async () => {
+  it('sorts `tfdrift replay` records of the demo into the three kinds', async () => {
     installFakeGrafana(loadReplayRecords());
     render(<AppHarness path="three-way" />);
     await waitFor(() => expect(screen.getByTestId('count-modified')).toHaveTextContent('6'));
     expect(screen.getByTestId('count-unmanaged')).toHaveTextContent('3');
     expect(screen.getByTestId('count-missing')).toHaveTextContent('1');
-    expect(
-      within(screen.getByTestId('column-unmanaged')).getByText(/malicious-iam-user/),
-    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        within(screen.getByTestId('three-way-table')).getByText(/malicious-iam-user/),
+      ).toBeInTheDocument(),
+    );
   });
 });

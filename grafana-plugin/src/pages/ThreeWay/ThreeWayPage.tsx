@@ -1,143 +1,452 @@
-import React, { useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import React, { useCallback, useEffect, useMemo } from 'react';
+import { useLocation, useNavigate } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2, SelectableValue } from '@grafana/data';
-import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, InlineField, InlineSwitch, MultiSelect, Stack, useStyles2 } from '@grafana/ui';
-import { lokiLabelValues, lokiLogs } from '../../api/client';
-import { DriftTable } from '../../components/common/DriftTable';
-import { RangePicker } from '../../components/common/RangePicker';
-import { Section } from '../../components/common/Section';
+import { locationService, PluginPage } from '@grafana/runtime';
+import {
+  Alert,
+  Badge,
+  InteractiveTable,
+  MultiSelect,
+  Pagination,
+  Stack,
+  Tab,
+  TabsBar,
+  useStyles2,
+  type FetchDataFunc,
+} from '@grafana/ui';
+import { lokiInstant, lokiLabelValues, lokiLogs } from '../../api/client';
+import { classifyError } from '../../api/problems';
+import { NoDataState, PageError } from '../../components/common/PageState';
+import { SeverityBadge } from '../../components/common/SeverityBadge';
+import { Panel, Skeleton } from '../../components/panels/Panel';
+import { TimeControls } from '../../components/time/TimeControls';
 import { useAsync } from '../../hooks/useAsync';
-import { driftLogQuery } from '../../queries/logql';
-import { CHANGE_TYPES, PROVIDERS, SEVERITIES } from '../../types/drift';
-import { distinct, groupDrifts, splitByChangeType } from '../../utils/drifts';
+import { usePageTime } from '../../hooks/useTimeRange';
+import { resolutionsQuery, threeWayCountQuery, threeWayRowsQuery } from '../../queries/threeWay';
+import { CHANGE_TYPES, ChangeType, PROVIDERS, SEVERITIES } from '../../types/drift';
+import { distinct } from '../../utils/drifts';
 import { useAppSettings } from '../../utils/settings';
-import { windowFor } from '../../utils/time';
-import { paramsFromState, stateFromParams, ThreeWayFilterKey } from './threeWayFilters';
+import { durationFor, formatTime } from '../../utils/time';
+import { driftDetailUrl } from '../../utils/utils.routing';
+import { DriftRow, resourceLabel, rowsOf, sortRows } from './rows';
+import {
+  paramsFromState,
+  SortColumn,
+  stateFromParams,
+  THREE_WAY_FILTERS,
+  ThreeWayFilterKey,
+  ThreeWayState,
+} from './threeWayFilters';
+import { useDriftLines } from './useDriftLines';
 
-/** Loki answers at most this many lines per query (its default max_entries_limit_per_query is 5000). */
-const LINE_LIMIT = 5000;
+export const PAGE_SIZE = 50;
+/** Lines of the first read: the first two pages, so the first page paints without waiting for more. */
+const FIRST_CHUNK = 2 * PAGE_SIZE;
+/** Sorting by another column than time sorts at most this many newest rows, loaded in 5,000-line reads. */
+export const SORT_BUDGET = 20_000;
 
-const TITLES: Record<string, string> = {
-  unmanaged: 'Unmanaged (not in any state)',
-  missing: 'Missing (in state, gone from the cloud)',
-  modified: 'Modified (differs from state)',
+const TITLES: Record<ChangeType, string> = {
+  unmanaged: 'Unmanaged',
+  missing: 'Missing',
+  modified: 'Modified',
+};
+const HELP: Record<ChangeType, string> = {
+  unmanaged: 'Created or changed in the cloud, managed by no loaded Terraform state.',
+  missing: 'In Terraform state, deleted in the cloud.',
+  modified: 'In Terraform state, an attribute now differs in the cloud.',
 };
 
 export function ThreeWayPage() {
   const settings = useAppSettings();
   const styles = useStyles2(getStyles);
-  const [params, setParams] = useSearchParams();
-  const state = useMemo(() => stateFromParams(params), [params]);
-  const [now, setNow] = useState(() => Date.now());
-  const window = useMemo(() => windowFor(state.range, now), [state.range, now]);
-  const query = driftLogQuery({ job: settings.jobLabel, filters: state.filters });
+  const navigate = useNavigate();
+  const location = useLocation();
+  const time = usePageTime();
+  const { window, range } = time;
+  const state = useMemo(() => stateFromParams(new URLSearchParams(location.search)), [location.search]);
+  const uid = settings.lokiDatasourceUid;
+  const filterKey = JSON.stringify(state.filters);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const filters = useMemo(() => state.filters, [filterKey]);
 
-  const logs = useAsync(
-    () => lokiLogs(settings.lokiDatasourceUid, query, window, LINE_LIMIT),
-    [settings, query, window],
+  const countQuery = threeWayCountQuery(settings.jobLabel, filters, durationFor(window.to - window.from));
+  const counts = useAsync(async () => {
+    const samples = await lokiInstant(uid, countQuery, window.to);
+    const detected: Record<string, number> = {};
+    const resolved: Record<string, number> = {};
+    for (const s of samples) {
+      const target = s.labels.event_type === 'terraform_drift_resolved' ? resolved : detected;
+      target[s.labels.change_type ?? ''] = (target[s.labels.change_type ?? ''] ?? 0) + s.value;
+    }
+    let everWritten = true;
+    if (samples.length === 0) {
+      const jobs = await lokiLabelValues(uid, 'job', { from: window.to - 30 * 86_400_000, to: Date.now() });
+      everWritten = jobs.includes(settings.jobLabel);
+    }
+    return { detected, resolved, everWritten };
+  }, [uid, countQuery, window]);
+
+  const rowsQuery = threeWayRowsQuery(settings.jobLabel, filters, state.tab);
+  const lines = useDriftLines(uid, rowsQuery, window, FIRST_CHUNK);
+  const total = counts.value?.detected[state.tab] ?? 0;
+  const reachable = Math.min(total, SORT_BUDGET);
+  const sortedByTime = state.sort.column === 'time' && state.sort.desc;
+  const pages = Math.max(
+    1,
+    Math.ceil((sortedByTime ? reachable : Math.min(reachable, SORT_BUDGET)) / PAGE_SIZE),
   );
-  const labelOptions = useAsync(async () => {
-    const [accounts, regions, providers] = await Promise.all(
-      ['account_id', 'region', 'provider'].map((l) =>
-        lokiLabelValues(settings.lokiDatasourceUid, l, window).catch(() => []),
-      ),
+  const page = Math.min(state.page, pages);
+  const { ensure } = lines;
+  useEffect(() => {
+    ensure(sortedByTime ? page * PAGE_SIZE : SORT_BUDGET);
+  }, [ensure, sortedByTime, page]);
+
+  const allRows = useMemo(() => rowsOf(lines.entries), [lines.entries]);
+  const sorted = useMemo(() => sortRows(allRows, state.sort), [allRows, state.sort]);
+  const sortComplete = sortedByTime || lines.exhausted || allRows.length >= SORT_BUDGET;
+  const pageRows = useMemo(
+    () => (sortComplete ? sorted.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : []),
+    [sorted, page, sortComplete],
+  );
+  const pageReady =
+    sortComplete && (pageRows.length > 0 || lines.exhausted || allRows.length >= page * PAGE_SIZE);
+
+  // Which rows on screen are resolved, and why (resolutions can come after the range: read until now).
+  const pageIds = useMemo(() => distinct(pageRows.map((r) => r.driftId)), [pageRows]);
+  const resolutions = useAsync(async () => {
+    if (pageIds.length === 0) {
+      return new Map<string, string>();
+    }
+    const found = await lokiLogs(
+      uid,
+      resolutionsQuery(settings.jobLabel, state.tab, pageIds),
+      { from: window.from, to: Math.max(window.to, Date.now()) },
+      1000,
     );
-    return { account_id: accounts, region: regions, provider: providers };
-  }, [settings, window]);
+    const out = new Map<string, string>();
+    for (const e of found) {
+      if (e.record && !out.has(e.record.drift_id)) {
+        out.set(e.record.drift_id, e.record.resolution ?? 'resolved');
+      }
+    }
+    return out;
+  }, [uid, settings.jobLabel, state.tab, pageIds.join(','), window]);
 
-  const rows = useMemo(
-    () => groupDrifts(logs.value ?? []).filter((r) => state.showResolved || !r.resolved),
-    [logs.value, state.showResolved],
+  const labelOptions = useAsync(async () => {
+    const [account_id, region, provider] = await Promise.all(
+      ['account_id', 'region', 'provider'].map((l) => lokiLabelValues(uid, l, window).catch(() => [])),
+    );
+    return { account_id, region, provider };
+  }, [uid, window]);
+
+  const update = useCallback(
+    (patch: Partial<ThreeWayState>) =>
+      locationService.partial(paramsFromState({ ...state, page: 1, ...patch })),
+    [state],
   );
-  const columns = splitByChangeType(rows);
-  const truncated = (logs.value?.length ?? 0) >= LINE_LIMIT;
+  const detailUrl = (row: DriftRow) =>
+    `${driftDetailUrl(row.driftId)}?${new URLSearchParams({ back: location.search.replace(/^\?/, '') }).toString()}`;
 
-  const update = (patch: Partial<typeof state>) => setParams(paramsFromState({ ...state, ...patch }));
-  const setFilter = (key: ThreeWayFilterKey, values: string[]) =>
-    update({ filters: { ...state.filters, [key]: values } });
+  const problem = counts.error
+    ? classifyError(counts.cause, 'Loki', uid)
+    : lines.error
+      ? classifyError(lines.error, 'Loki', uid)
+      : undefined;
+
   const selected = (key: ThreeWayFilterKey): string[] => {
     const v = state.filters[key];
     return Array.isArray(v) ? v : [];
   };
   const options = (key: ThreeWayFilterKey): Array<SelectableValue<string>> => {
-    const known: Record<ThreeWayFilterKey, string[]> = {
+    const fromRows = (f: (r: DriftRow) => string | null | undefined) => allRows.slice(0, 5000).map(f);
+    const known: Record<ThreeWayFilterKey, Array<string | null | undefined>> = {
       account_id: labelOptions.value?.account_id ?? [],
       region: labelOptions.value?.region ?? [],
       provider: labelOptions.value?.provider?.length ? labelOptions.value.provider : [...PROVIDERS],
       severity: SEVERITIES,
-      resource_type: distinct((logs.value ?? []).map((e) => e.record?.resource_type)),
+      resource_type: fromRows((r) => r.record.resource_type),
+      user_name: fromRows((r) => r.record.user?.name),
     };
     return distinct([...known[key], ...selected(key)]).map((v) => ({ label: v, value: v }));
   };
 
-  const filterField = (key: ThreeWayFilterKey, label: string) => (
-    <InlineField label={label} key={key}>
-      <MultiSelect<string>
-        aria-label={`Filter ${label}`}
-        width={28}
-        placeholder="All"
-        options={options(key)}
-        value={selected(key)}
-        onChange={(items) => setFilter(key, items.map((i) => i.value!).filter(Boolean))}
-      />
-    </InlineField>
+  const fetchData: FetchDataFunc<DriftRow> = useCallback(
+    ({ sortBy }) => {
+      const s = sortBy[0];
+      const next = s
+        ? { column: s.id as SortColumn, desc: !!s.desc }
+        : { column: 'time' as SortColumn, desc: true };
+      if (next.column !== state.sort.column || next.desc !== state.sort.desc) {
+        update({ sort: next });
+      }
+    },
+    [state.sort, update],
+  );
+  // The table remounts while a page loads: it must start from the URL's sort, or it would report its
+  // own default back through fetchData and reset the sort.
+  const initialSortBy = useMemo(
+    () => [{ id: state.sort.column, desc: state.sort.desc }],
+    [state.sort.column, state.sort.desc],
   );
 
-  return (
-    <PluginPage
-      actions={
-        <Stack gap={1} alignItems="center">
-          <RangePicker value={state.range} onChange={(range) => update({ range })} />
-          <Button size="sm" variant="secondary" icon="sync" onClick={() => setNow(Date.now())}>
-            Refresh
-          </Button>
-        </Stack>
-      }
-    >
-      <div className={styles.filters} data-testid="three-way-filters">
-        {filterField('account_id', 'Account')}
-        {filterField('region', 'Region')}
-        {filterField('provider', 'Provider')}
-        {filterField('severity', 'Severity')}
-        {filterField('resource_type', 'Resource type')}
-        <InlineField label="Show resolved">
-          <InlineSwitch
-            value={state.showResolved}
-            onChange={(e) => update({ showResolved: e.currentTarget.checked })}
-          />
-        </InlineField>
-      </div>
-      {truncated && (
-        <Alert severity="warning" title="Results truncated">
-          More than {LINE_LIMIT} drift records in this range: narrow the filters or the time range.
-        </Alert>
-      )}
-      <div className={styles.columns}>
-        {CHANGE_TYPES.map((c) => (
-          <Section
-            key={c}
-            title={TITLES[c]}
-            testId={`column-${c}`}
-            loading={logs.loading && !logs.value}
-            error={logs.error}
-            actions={
-              <span className={styles.count} data-testid={`count-${c}`}>
-                {logs.value ? columns[c].length : '…'}
+  const columns = useMemo(
+    () => [
+      {
+        id: 'resource',
+        header: 'Resource',
+        sortType: 'string' as const,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={resourceLabel(row.original.record)} max={WIDTH.resource}>
+            <a href={detailUrl(row.original)} onClick={(e) => e.preventDefault()} className={styles.link}>
+              {row.original.record.resource_type}{' '}
+              <span className={styles.muted}>
+                {row.original.record.resource_id ?? row.original.record.resource_address}
               </span>
-            }
-          >
-            <DriftTable rows={columns[c]} testId={`table-${c}`} />
-          </Section>
+            </a>
+          </Truncated>
+        ),
+      },
+      {
+        id: 'severity',
+        header: 'Severity',
+        sortType: 'string' as const,
+        disableGrow: true,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <SeverityBadge severity={row.original.record.severity} />
+        ),
+      },
+      {
+        id: 'account',
+        header: 'Account',
+        sortType: 'string' as const,
+        disableGrow: true,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.account_id ?? '—'} max={WIDTH.account} />
+        ),
+      },
+      {
+        id: 'region',
+        header: 'Region',
+        sortType: 'string' as const,
+        disableGrow: true,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.region ?? '—'} max={WIDTH.region} />
+        ),
+      },
+      {
+        id: 'user',
+        header: 'User',
+        sortType: 'string' as const,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <Truncated text={row.original.record.user?.name ?? '—'} max={WIDTH.user} />
+        ),
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        disableGrow: true,
+        cell: ({ row }: { row: { original: DriftRow } }) => {
+          const why = resolutions.value?.get(row.original.driftId);
+          return (
+            <span className={styles.nowrap}>
+              {why ? <Badge text={`resolved: ${why}`} color="green" /> : <Badge text="open" color="orange" />}
+            </span>
+          );
+        },
+      },
+      {
+        id: 'time',
+        header: 'Detected',
+        sortType: 'number' as const,
+        disableGrow: true,
+        cell: ({ row }: { row: { original: DriftRow } }) => (
+          <span className={styles.nowrap}>{formatTime(row.original.time, time.timeZone)}</span>
+        ),
+      },
+    ],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [resolutions.value, time.timeZone, location.search, styles],
+  );
+
+  const onTableClick = (e: React.MouseEvent) => {
+    const tr = (e.target as HTMLElement).closest('tbody tr');
+    if (!tr || (e.target as HTMLElement).closest('button')) {
+      return;
+    }
+    const index = Array.from(tr.parentElement?.children ?? []).indexOf(tr);
+    const row = pageRows[index];
+    if (row) {
+      navigate(detailUrl(row));
+    }
+  };
+
+  const loadingCounts = counts.loading && !counts.value;
+  return (
+    <PluginPage actions={<TimeControls time={time} loading={counts.loading || lines.loading} />}>
+      <div className={styles.filters} data-testid="three-way-filters">
+        {THREE_WAY_FILTERS.map((f) => (
+          <div key={f.key} className={styles.filter}>
+            <label className={styles.filterLabel} htmlFor={`filter-${f.param}`}>
+              {f.label}
+            </label>
+            <MultiSelect<string>
+              inputId={`filter-${f.param}`}
+              aria-label={`Filter ${f.label}`}
+              placeholder="All"
+              allowCustomValue
+              options={options(f.key)}
+              value={selected(f.key)}
+              onChange={(items) =>
+                update({ filters: { ...state.filters, [f.key]: items.map((i) => i.value!).filter(Boolean) } })
+              }
+            />
+          </div>
         ))}
       </div>
+      {problem && <PageError problem={problem} onRetry={time.refreshNow} />}
+      {!problem &&
+        counts.value &&
+        Object.keys(counts.value.detected).length === 0 &&
+        Object.keys(counts.value.resolved).length === 0 && (
+          <NoDataState everWritten={counts.value.everWritten} job={settings.jobLabel} />
+        )}
+      {!problem && (
+        <>
+          <TabsBar>
+            {CHANGE_TYPES.map((c) => (
+              <Tab
+                key={c}
+                label={TITLES[c]}
+                active={state.tab === c}
+                counter={counts.value ? (counts.value.detected[c] ?? 0) : undefined}
+                onChangeTab={() => update({ tab: c, sort: state.sort })}
+                data-testid={`tab-${c}`}
+              />
+            ))}
+          </TabsBar>
+          <div className={styles.counts} data-testid="three-way-counts">
+            <span>Detected in range:</span>
+            {CHANGE_TYPES.map((c) => (
+              <span key={c}>
+                {TITLES[c]}{' '}
+                <strong data-testid={`count-${c}`}>
+                  {loadingCounts ? '…' : (counts.value?.detected[c] ?? 0).toLocaleString('en-US')}
+                </strong>
+              </span>
+            ))}
+            <span>
+              · resolutions in range{' '}
+              <strong data-testid="count-resolved">
+                {loadingCounts
+                  ? '…'
+                  : Object.values(counts.value?.resolved ?? {})
+                      .reduce((a, b) => a + b, 0)
+                      .toLocaleString('en-US')}
+              </strong>
+            </span>
+          </div>
+          <Panel
+            title={`${TITLES[state.tab]} drifts`}
+            description={HELP[state.tab]}
+            testId={`column-${state.tab}`}
+            range={range}
+            explore={[
+              { datasource: { type: 'loki', uid }, expr: rowsQuery },
+              { datasource: { type: 'loki', uid }, expr: countQuery },
+            ]}
+          >
+            <div data-testid="three-way-table" data-tab={state.tab} data-loaded={allRows.length}>
+              {counts.value && total > SORT_BUDGET && !sortedByTime && (
+                <Alert
+                  severity="info"
+                  title={`Sorted among the newest ${SORT_BUDGET.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
+                >
+                  Narrow the filters or the time range to sort every drift in range.
+                </Alert>
+              )}
+              {!pageReady ? (
+                <Skeleton lines={8} />
+              ) : pageRows.length === 0 ? (
+                <p className={styles.muted} data-testid="no-rows">
+                  No {state.tab} drift in this range
+                  {Object.keys(state.filters).length > 0 ? ' with these filters' : ''}.
+                </p>
+              ) : (
+                <div onClick={onTableClick} className={styles.table}>
+                  <InteractiveTable<DriftRow>
+                    columns={columns}
+                    data={pageRows}
+                    getRowId={(r) => r.key}
+                    fetchData={fetchData}
+                    initialSortBy={initialSortBy}
+                  />
+                </div>
+              )}
+              <Stack justifyContent="space-between" alignItems="center">
+                <span className={styles.muted} data-testid="page-info">
+                  {total > 0 &&
+                    `Rows ${((page - 1) * PAGE_SIZE + 1).toLocaleString('en-US')}–${Math.min(page * PAGE_SIZE, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
+                  {total > SORT_BUDGET && ` (pages reach the newest ${SORT_BUDGET.toLocaleString('en-US')})`}
+                </span>
+                <Pagination
+                  currentPage={page}
+                  numberOfPages={pages}
+                  onNavigate={(p) => update({ page: p, sort: state.sort })}
+                  hideWhenSinglePage
+                />
+              </Stack>
+            </div>
+          </Panel>
+        </>
+      )}
     </PluginPage>
   );
 }
 
+/**
+ * One line, cut with an ellipsis at `max` (a CSS width), the whole value in the browser's tooltip
+ * (`title`): a Grafana Tooltip per cell would cost a popper per cell on every page of 50 rows.
+ */
+function Truncated({ text, children, max }: { text: string; children?: React.ReactNode; max: string }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <div className={styles.truncate} style={{ maxWidth: max }} title={text}>
+      {children ?? text}
+    </div>
+  );
+}
+
+/** Column widths that keep all seven columns on screen from 1280 px up. */
+const WIDTH = {
+  resource: 'min(460px, 24vw)',
+  account: 'min(220px, 9vw)',
+  region: 'min(180px, 10vw)',
+  user: 'min(260px, 11vw)',
+};
+
 const getStyles = (theme: GrafanaTheme2) => ({
-  filters: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) }),
-  columns: css({ display: 'grid', gridTemplateColumns: 'repeat(3, minmax(0, 1fr))', gap: theme.spacing(2) }),
-  count: css({ fontSize: theme.typography.h3.fontSize, fontWeight: theme.typography.fontWeightMedium }),
+  filters: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(2),
+  }),
+  filter: css({ minWidth: 0 }),
+  filterLabel: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
+  counts: css({
+    display: 'flex',
+    gap: theme.spacing(3),
+    margin: theme.spacing(1, 0),
+    color: theme.colors.text.secondary,
+  }),
+  table: css({
+    overflowX: 'auto',
+    'tbody tr': { cursor: 'pointer' },
+    td: { paddingTop: 4, paddingBottom: 4 },
+  }),
+  truncate: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  link: css({ color: theme.colors.text.link }),
+  muted: css({ color: theme.colors.text.secondary }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
 });

@@ -45,7 +45,7 @@ let rssPeak = rssStart;
 const started = performance.now();
 for (let i = 0; i < total; i++) {
   const record = { ...base, eventID: `bench-${i}`, requestParameters: { ...base.requestParameters, roleName: `bench-role-${i}` } };
-  app.pipeline.processFalcoAlert(falcoAlertFromCloudTrail(record, { hostname: 'bench' }), 'bench');
+  app.ingest.processor.processFalcoAlert(falcoAlertFromCloudTrail(record, { hostname: 'bench' }), 'bench');
   if ((i & 8191) === 8191) {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     await new Promise((r) => setImmediate(r));

@@ -110,7 +110,7 @@ describe('state_removed', () => {
     const sources = DEMO_STATES.map((s) => ({ name: s.name, backend: 'local', path: path.join(statesDir, `${s.file}.tfstate`), provider: 'aws', account_id: s.account_id, ...(s.region ? { region: s.region } : {}), reload_interval_seconds: 0, watch: false }));
     const storage = tmp();
     const first = await boot(storage, { states: sources });
-    for (const a of demoAlerts()) first.app.pipeline.processFalcoAlert(a, 'test');
+    for (const a of demoAlerts()) first.app.ingest.processor.processFalcoAlert(a, 'test');
     const modified = (name: string) => first.out.records.find((r) => r.change_type === 'modified' && r.state_source?.endsWith(`/${name}.tfstate`)) as DriftRecord;
     const network = modified('network-prod');
     const iam = modified('iam-prod');

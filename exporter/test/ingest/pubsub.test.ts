@@ -33,10 +33,24 @@ async function corpusEntries(): Promise<Record<string, unknown>[]> {
   for (const f of files) for (const item of await readInputFile(f, 'gcp')) if (item.kind === 'record' && isGcpLogEntry(item.value)) all.push(item.value);
   const key = (e: Record<string, unknown>): string => `${String(e.logName)}|${String(e.timestamp)}|${String(e.insertId)}`;
   const seen = new Map<string, number>();
+  // Variants also reuse an operation's ID with the same first/last flags, which would fold them into one
+  // operation (one drift per operation): such a variant gets its operation ID suffixed too.
+  const opKey = (e: Record<string, unknown>): string | null => {
+    const op = e.operation as { id?: unknown; first?: unknown; last?: unknown } | undefined;
+    return typeof op?.id === 'string' ? `${op.id}|${String(op.first)}|${String(op.last)}` : null;
+  };
+  const seenOps = new Map<string, number>();
   return all.map((e) => {
     const n = (seen.get(key(e)) ?? 0) + 1;
     seen.set(key(e), n);
-    return n === 1 || typeof e.insertId !== 'string' ? e : { ...e, insertId: `${e.insertId}~${n}` };
+    let out = n === 1 || typeof e.insertId !== 'string' ? e : { ...e, insertId: `${e.insertId}~${n}` };
+    const ok = opKey(e);
+    if (ok !== null) {
+      const m = (seenOps.get(ok) ?? 0) + 1;
+      seenOps.set(ok, m);
+      if (m > 1) out = { ...out, operation: { ...(e.operation as object), id: `${(e.operation as { id: string }).id}~${m}` } };
+    }
+    return out;
   });
 }
 
@@ -74,6 +88,8 @@ async function startWith(dir: string, pubsub = true): Promise<{ app: App; out: R
   const out = collectingOutput();
   const app = await startApp(config(dir, pubsub), { log: silentLogger(), outputs: [out] });
   apps.push(app);
+  // Alerts are journaled from the first second but processed once every state has had its first load.
+  await app.statesSettled;
   return { app, out };
 }
 

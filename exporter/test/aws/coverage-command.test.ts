@@ -19,7 +19,7 @@ describe('tfdrift coverage', () => {
     }
     expect(json.aws.services.ec2.events).toContain('AuthorizeSecurityGroupIngress');
     expect(json.aws.services.ec2.resource_types).toContain('aws_security_group');
-  });
+  }, 90_000);
 
   it('filters by provider, prints a table by default, and rejects unknown providers and formats', async () => {
     const [json, table, badProvider, badFormat] = await Promise.all([
@@ -38,5 +38,5 @@ describe('tfdrift coverage', () => {
   it('docs/coverage.md is the current output of `tfdrift coverage --format markdown` (regenerate it when tables change)', () => {
     const doc = readFileSync(path.join(EXPORTER_DIR, '../docs/coverage.md'), 'utf8');
     expect(doc, 'docs/coverage.md is stale: run `node exporter/bin/tfdrift.js coverage --format markdown > docs/coverage.md`').toBe(renderCoverageMarkdown(coverage()));
-  });
+  }, 90_000);
 });

@@ -113,13 +113,25 @@ function seededEvent(provider: Provider, row: Row): AuditEvent {
   };
 }
 
+/** True when the row can turn a record into attribute changes (change specs, or IAM binding deltas / metadata keys on GCP). */
+function hasChangeSpecs(row: Row): boolean {
+  const s = row.spec;
+  return s.changes.length > 0 || (s.targets ?? []).some((t) => t.changes.length > 0 || t.match !== undefined) || /iam|metadata/i.test(row.name);
+}
+
 /** Cheap pre-check: the event has the member the row's ID paths start with (or the row reads extras / templates). */
+const firstMembers = new Map<Row, [string, string][] | null>();
 function mayApply(event: AuditEvent, row: Row): boolean {
-  return row.spec.id.some((p) => {
-    const m = /^(request|response)\.([^.{}]+)/.exec(p);
-    if (!m) return true;
-    const root = (m[1] === 'request' ? event.request : event.response) as Record<string, unknown> | null;
-    return root !== null && typeof root === 'object' && m[2] in root;
+  let need = firstMembers.get(row);
+  if (need === undefined) {
+    const parts = row.spec.id.map((p) => /^(request|response)\.([^.{}]+)/.exec(p));
+    need = parts.every((m) => m !== null) ? parts.map((m) => [m![1], m![2]] as [string, string]) : null;
+    firstMembers.set(row, need);
+  }
+  if (need === null) return true;
+  return need.some(([root, key]) => {
+    const doc = (root === 'request' ? event.request : event.response) as Record<string, unknown> | null;
+    return doc !== null && typeof doc === 'object' && key in doc;
   });
 }
 
@@ -137,18 +149,34 @@ describe('a modified record always says what changed (every mapping × every cor
       let modified = 0;
       let pairs = 0;
       const bad: string[] = [];
+      // A row whose candidates carry no attribute changes yields the same draft shape (the call entry)
+      // whatever the record: once checked for a row, further records of that shape are only resolved.
+      const callOnlyChecked = new Set<Row>();
+      // Rows without any change spec (and not IAM-delta rows) cannot produce attribute changes from
+      // any record: after three resolved records their outcome is known, the rest are skipped (counted).
+      const staticSeen = new Map<Row, number>();
+      let skipped = 0;
       for (const event of events)
         for (const row of all) {
           if (provider === 'aws' && !mayApply(event, row)) continue;
+          const fixed = !hasChangeSpecs(row);
+          if (fixed && (staticSeen.get(row) ?? 0) >= 3) {
+            skipped++;
+            continue;
+          }
           const forced = asRow(event, row);
           const res = resolve(forced, row);
           if (res.status !== 'mapped' || res.changes.length === 0) continue;
           pairs++;
+          if (fixed) staticSeen.set(row, (staticSeen.get(row) ?? 0) + 1);
+          const callOnly = res.changes.every((c) => c.candidates.every((x) => x.changes.length === 0));
+          if (callOnly && callOnlyChecked.has(row)) continue;
+          if (callOnly) callOnlyChecked.add(row);
           const drafts = detect(forced, res, index).drifts;
           modified += drafts.filter((d) => d.changeType === 'modified').length;
           for (const d of emptyModified(drafts)) bad.push(`${row.source} ${row.name} on ${event.eventName} ${event.eventId}: ${d.resourceType}`);
         }
-      process.stdout.write(`${provider}: ${all.length} rows × ${events.length} corpus records → ${pairs} resolved pairs, ${modified} modified drafts, ${bad.length} with empty changes\n`);
+      process.stdout.write(`${provider}: ${all.length} rows × ${events.length} corpus records → ${pairs} resolved pairs (${skipped} more of rows without change specs, already seen 3 times), ${modified} modified drafts, ${bad.length} with empty changes\n`);
       expect(bad.slice(0, 20)).toEqual([]);
       expect(modified).toBeGreaterThan(0);
     });

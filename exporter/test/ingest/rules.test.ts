@@ -95,7 +95,7 @@ describe('generated Falco rules', () => {
       write.mockRestore();
     }
     expect(stderr.join('')).toMatch(/tfdrift_aws_cloudtrail_rules\.yaml: differs[^]*npx tfdrift rules generate/);
-  });
+  }, 90_000);
 
   it('is a registered CLI command', async () => {
     const { COMMANDS } = await import('../../src/cli/main.js');

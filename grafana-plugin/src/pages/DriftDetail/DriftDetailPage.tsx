@@ -1,9 +1,9 @@
 import React, { useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { config, PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, ClipboardButton, Input, LinkButton, Stack, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, ClipboardButton, LinkButton, Stack, useStyles2 } from '@grafana/ui';
 import { lokiLogs, TimeWindow } from '../../api/client';
 import { classifyError } from '../../api/problems';
 import { PageError } from '../../components/common/PageState';
@@ -16,12 +16,13 @@ import { ROUTES } from '../../constants';
 import { useAsync } from '../../hooks/useAsync';
 import { usePageTime } from '../../hooks/useTimeRange';
 import { exploreUrl } from '../../queries/explore';
-import { DETECTED, driftHistoryQuery, driftLogQuery, resourceDriftsQuery } from '../../queries/logql';
+import { driftHistoryQuery, resourceDriftsQuery } from '../../queries/logql';
 import type { DriftRecord } from '../../types/drift';
 import { groupDrifts } from '../../utils/drifts';
 import { useAppSettings } from '../../utils/settings';
 import { formatAge, formatTime } from '../../utils/time';
 import { driftDetailUrl, prefixRoute } from '../../utils/utils.routing';
+import { DriftPicker } from './DriftPicker';
 import { searchDrift } from './search';
 
 const DETAIL_TIME = { from: 'now-7d', to: 'now' };
@@ -37,70 +38,6 @@ export function DriftDetailPage() {
 }
 
 type PageTimeT = ReturnType<typeof usePageTime>;
-
-/** Without a drift_id: find one by id, or pick one of the latest drifts. */
-function DriftPicker({ time }: { time: PageTimeT }) {
-  const settings = useAppSettings();
-  const navigate = useNavigate();
-  const [id, setId] = useState('');
-  const query = driftLogQuery({ job: settings.jobLabel, fieldFilters: [DETECTED] });
-  const recent = useAsync(
-    () => lokiLogs(settings.lokiDatasourceUid, query, time.window, 200),
-    [settings, query, time.window],
-  );
-  const rows = groupDrifts(recent.value ?? []).slice(0, 20);
-  return (
-    <Stack direction="column" gap={2}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (id.trim()) {
-            navigate(driftDetailUrl(id.trim()));
-          }
-        }}
-      >
-        <Stack gap={1}>
-          <Input
-            aria-label="drift_id"
-            placeholder="drift_id"
-            value={id}
-            onChange={(e) => setId(e.currentTarget.value)}
-            width={50}
-          />
-          <Button type="submit">Show drift</Button>
-        </Stack>
-      </form>
-      {recent.error && (
-        <PageError
-          problem={classifyError(recent.cause, 'Loki', settings.lokiDatasourceUid)}
-          onRetry={time.refreshNow}
-        />
-      )}
-      <Panel
-        title="Latest drifts"
-        testId="recent-drifts"
-        range={time.range}
-        loading={recent.loading && !recent.value}
-        explore={[{ datasource: { type: 'loki', uid: settings.lokiDatasourceUid }, expr: query }]}
-      >
-        {rows.length === 0 ? (
-          <p>No drift in this range: widen the time range.</p>
-        ) : (
-          <ul>
-            {rows.map((r) => (
-              <li key={r.driftId}>
-                <Link to={driftDetailUrl(r.driftId)}>
-                  {r.record.change_type} {r.record.resource_type} {r.record.resource_id}
-                </Link>{' '}
-                ({formatTime(r.lastSeen, time.timeZone)})
-              </li>
-            ))}
-          </ul>
-        )}
-      </Panel>
-    </Stack>
-  );
-}
 
 const days = (ms: number) => Math.round(ms / 86_400_000);
 

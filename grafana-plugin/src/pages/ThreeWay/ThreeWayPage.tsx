@@ -5,7 +5,6 @@ import { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { locationService, PluginPage } from '@grafana/runtime';
 import {
   Alert,
-  Badge,
   InteractiveTable,
   MultiSelect,
   Pagination,
@@ -18,7 +17,6 @@ import {
 import { lokiInstant, lokiLabelValues, lokiLogs } from '../../api/client';
 import { classifyError } from '../../api/problems';
 import { NoDataState, PageError } from '../../components/common/PageState';
-import { SeverityBadge } from '../../components/common/SeverityBadge';
 import { Panel, Skeleton } from '../../components/panels/Panel';
 import { TimeControls } from '../../components/time/TimeControls';
 import { useAsync } from '../../hooks/useAsync';
@@ -27,9 +25,9 @@ import { resolutionsQuery, threeWayCountQuery, threeWayRowsQuery } from '../../q
 import { CHANGE_TYPES, ChangeType, PROVIDERS, SEVERITIES } from '../../types/drift';
 import { distinct } from '../../utils/drifts';
 import { useAppSettings } from '../../utils/settings';
-import { durationFor, formatTime } from '../../utils/time';
+import { durationFor } from '../../utils/time';
 import { driftDetailUrl } from '../../utils/utils.routing';
-import { DriftRow, resourceLabel, rowsOf, sortRows } from './rows';
+import { DriftRow, rowsOf, sortRows } from './rows';
 import {
   paramsFromState,
   SortColumn,
@@ -38,6 +36,7 @@ import {
   ThreeWayFilterKey,
   ThreeWayState,
 } from './threeWayFilters';
+import { useDriftColumns } from './columns';
 import { useDriftLines } from './useDriftLines';
 
 export const PAGE_SIZE = 50;
@@ -190,84 +189,7 @@ export function ThreeWayPage() {
     [state.sort.column, state.sort.desc],
   );
 
-  const columns = useMemo(
-    () => [
-      {
-        id: 'resource',
-        header: 'Resource',
-        sortType: 'string' as const,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <Truncated text={resourceLabel(row.original.record)} max={WIDTH.resource}>
-            <a href={detailUrl(row.original)} onClick={(e) => e.preventDefault()} className={styles.link}>
-              {row.original.record.resource_type}{' '}
-              <span className={styles.muted}>
-                {row.original.record.resource_id ?? row.original.record.resource_address}
-              </span>
-            </a>
-          </Truncated>
-        ),
-      },
-      {
-        id: 'severity',
-        header: 'Severity',
-        sortType: 'string' as const,
-        disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <SeverityBadge severity={row.original.record.severity} />
-        ),
-      },
-      {
-        id: 'account',
-        header: 'Account',
-        sortType: 'string' as const,
-        disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <Truncated text={row.original.record.account_id ?? '—'} max={WIDTH.account} />
-        ),
-      },
-      {
-        id: 'region',
-        header: 'Region',
-        sortType: 'string' as const,
-        disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <Truncated text={row.original.record.region ?? '—'} max={WIDTH.region} />
-        ),
-      },
-      {
-        id: 'user',
-        header: 'User',
-        sortType: 'string' as const,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <Truncated text={row.original.record.user?.name ?? '—'} max={WIDTH.user} />
-        ),
-      },
-      {
-        id: 'status',
-        header: 'Status',
-        disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => {
-          const why = resolutions.value?.get(row.original.driftId);
-          return (
-            <span className={styles.nowrap}>
-              {why ? <Badge text={`resolved: ${why}`} color="green" /> : <Badge text="open" color="orange" />}
-            </span>
-          );
-        },
-      },
-      {
-        id: 'time',
-        header: 'Detected',
-        sortType: 'number' as const,
-        disableGrow: true,
-        cell: ({ row }: { row: { original: DriftRow } }) => (
-          <span className={styles.nowrap}>{formatTime(row.original.time, time.timeZone)}</span>
-        ),
-      },
-    ],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [resolutions.value, time.timeZone, location.search, styles],
-  );
+  const columns = useDriftColumns(resolutions.value, time.timeZone, detailUrl, location.search);
 
   const onTableClick = (e: React.MouseEvent) => {
     const tr = (e.target as HTMLElement).closest('tbody tr');
@@ -404,27 +326,6 @@ export function ThreeWayPage() {
   );
 }
 
-/**
- * One line, cut with an ellipsis at `max` (a CSS width), the whole value in the browser's tooltip
- * (`title`): a Grafana Tooltip per cell would cost a popper per cell on every page of 50 rows.
- */
-function Truncated({ text, children, max }: { text: string; children?: React.ReactNode; max: string }) {
-  const styles = useStyles2(getStyles);
-  return (
-    <div className={styles.truncate} style={{ maxWidth: max }} title={text}>
-      {children ?? text}
-    </div>
-  );
-}
-
-/** Column widths that keep all seven columns on screen from 1280 px up. */
-const WIDTH = {
-  resource: 'min(460px, 24vw)',
-  account: 'min(220px, 9vw)',
-  region: 'min(180px, 10vw)',
-  user: 'min(260px, 11vw)',
-};
-
 const getStyles = (theme: GrafanaTheme2) => ({
   filters: css({
     display: 'grid',
@@ -445,8 +346,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     'tbody tr': { cursor: 'pointer' },
     td: { paddingTop: 4, paddingBottom: 4 },
   }),
-  truncate: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
-  link: css({ color: theme.colors.text.link }),
   muted: css({ color: theme.colors.text.secondary }),
-  nowrap: css({ whiteSpace: 'nowrap' }),
 });

@@ -1,0 +1,122 @@
+import type { ProviderAdapter } from '../providers/types.js';
+import type { AuditEvent, ProviderId } from '../model/event.js';
+import { type RecordFormat, classify, unwrapEnvelope } from '../ingest/records.js';
+import { falcoContext, parseFalcoAlert } from '../ingest/falco.js';
+import { InputError, errorMessage } from '../util/errors.js';
+import type { RecordFacts } from './scan.js';
+
+/** Record time window (ms since epoch, inclusive bounds; null = open). */
+export interface TimeWindow {
+  since: number | null;
+  until: number | null;
+}
+
+/** What the main thread must still do with one record, in input order. */
+export type TriageItem =
+  /** Evaluate against state: `text` (JSON) or an already parsed `value`. */
+  | { t: 'eval'; kind: 'record'; provider: ProviderId; text?: string; value?: unknown; where: string }
+  | { t: 'eval'; kind: 'falco'; text?: string; value?: unknown; where: string }
+  /** Input that could not be read: named, counted, exit 2. */
+  | { t: 'bad'; reason: string; where: string; message: string };
+
+/** Results of (part of) one object; dropped records are only counted, by reason. */
+export interface Batch {
+  items: TriageItem[];
+  /** Records read. */
+  records: number;
+  /** Records needing no evaluation, by reason (read_only, failed_call, unmapped, outside_window, …). */
+  dropped: Record<string, number>;
+}
+
+export function emptyBatch(): Batch {
+  return { items: [], records: 0, dropped: {} };
+}
+
+export interface TriageContext {
+  format: RecordFormat;
+  window: TimeWindow | null;
+  providers: ProviderAdapter[];
+  /** Hand over parsed values (same thread) instead of text (worker → main). */
+  keepValues: boolean;
+}
+
+function outside(window: TimeWindow | null, time: string | null): boolean | null {
+  if (!window) return false;
+  const t = time === null ? NaN : Date.parse(time);
+  if (Number.isNaN(t)) return null;
+  return (window.since !== null && t < window.since) || (window.until !== null && t > window.until);
+}
+
+function drop(batch: Batch, reason: string): void {
+  batch.dropped[reason] = (batch.dropped[reason] ?? 0) + 1;
+}
+
+/** Same order as the pipeline: failed, then read-only (providers' resolve()). */
+function preVerdict(facts: RecordFacts | null, format: RecordFormat): 'failed_call' | 'read_only' | null {
+  if (!facts || facts.unsafe || !facts.named || (format !== 'auto' && format !== 'cloudtrail')) return null;
+  if (facts.failed) return 'failed_call';
+  if (facts.readOnlyTrue) return 'read_only';
+  return null;
+}
+
+/**
+ * A record cut out by the scanner: dropped on its top-level facts when that is certain to give the
+ * pipeline's answer (a test holds the two together on the corpus), else parsed and triaged.
+ */
+export function triageScanned(batch: Batch, text: string, facts: RecordFacts | null, where: string, ctx: TriageContext): void {
+  batch.records++;
+  const verdict = preVerdict(facts, ctx.format);
+  if (verdict) {
+    const out = outside(ctx.window, facts!.eventTime);
+    if (out === true) return drop(batch, 'outside_window');
+    if (out === false) return drop(batch, verdict);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    batch.items.push({ t: 'bad', reason: 'invalid_json', where, message: `invalid JSON (${errorMessage(err)})` });
+    return;
+  }
+  triageValue(batch, value, ctx.keepValues ? undefined : text, where, ctx, false);
+}
+
+/** A parsed item (envelopes unwrapped here); `text` is its JSON when the caller has it. */
+export function triageValue(batch: Batch, raw: unknown, text: string | undefined, where: string, ctx: TriageContext, count = true): void {
+  if (count) batch.records++;
+  const value = unwrapEnvelope(raw);
+  if (value !== raw) text = undefined;
+  const kind = classify(value, ctx.format);
+  if (kind === null) {
+    batch.items.push({ t: 'bad', reason: 'unrecognised_record', where, message: 'not a recognised audit record or Falco alert' });
+    return;
+  }
+  let provider: ProviderAdapter | undefined;
+  let event: AuditEvent;
+  try {
+    if (kind === 'falco') {
+      const alert = parseFalcoAlert(value);
+      provider = ctx.providers.find((p) => p.falcoSources.includes(alert.source));
+      if (!provider) return drop(batch, 'unknown_source');
+      event = provider.fromFalco(alert.outputFields, falcoContext(alert));
+    } else {
+      provider = ctx.providers.find((p) => p.id === kind);
+      if (!provider) return drop(batch, `provider_not_available:${kind}`);
+      event = provider.fromRecord(value);
+    }
+  } catch (err) {
+    const reason = err instanceof InputError ? err.reason : 'bad_record';
+    batch.items.push({ t: 'bad', reason, where, message: errorMessage(err) });
+    return;
+  }
+  if (outside(ctx.window, event.eventTime) === true) return drop(batch, 'outside_window');
+  try {
+    const resolution = provider.resolve(event);
+    if (resolution.status === 'ignored') return drop(batch, resolution.reason);
+    if (resolution.status === 'unmapped') return drop(batch, 'unmapped');
+  } catch {
+    // The pipeline reports mapping errors itself.
+  }
+  const carried = text !== undefined && !ctx.keepValues ? { text } : { value };
+  batch.items.push(kind === 'falco' ? { t: 'eval', kind: 'falco', ...carried, where } : { t: 'eval', kind: 'record', provider: kind, ...carried, where });
+}

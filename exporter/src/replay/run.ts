@@ -156,8 +156,8 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
 
   const empty = summary.records === 0 && summary.badInput === 0;
   if (empty) {
-    const what = window || filters.accounts || filters.regions ? 'no audit records in the selected window/accounts/regions' : 'no audit records found (empty input)';
-    process.stderr.write(`${formatError('--events', what, 'exit 2: an empty input usually means a wrong path, prefix or window')}\n`);
+    const what = window || filters.accounts || filters.regions ? 'no audit records for these --since/--until/--account/--region filters' : 'no audit records in the input';
+    process.stderr.write(`${formatError('--events', what, 'an empty input exits 2: it usually means a wrong path, prefix or window')}\n`);
   }
   if (!opts.quiet) {
     const reasons = Object.entries(summary.byReason).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}=${n}`).join(' ');

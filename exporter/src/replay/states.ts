@@ -11,6 +11,13 @@ import { errorMessage } from '../util/errors.js';
 import { CliError } from '../cli/exit.js';
 import { errorText, formatError } from './exit.js';
 
+/** The message without the location the caller already names, and without errno noise. */
+function tidy(message: string, location: string | undefined): string {
+  let m = location && message.startsWith(`${location}: `) ? message.slice(location.length + 2) : message;
+  m = m.replace(/\(ENOENT: no such file or directory[^)]*\)/, '(no such file)').replace(/\(EACCES: permission denied[^)]*\)/, '(permission denied)');
+  return m;
+}
+
 /** A backend that answers its first fetch with what was already downloaded (to read the state's scope). */
 function prefetched(backend: StateBackend, first: FetchedState[] | null): StateBackend {
   let used = false;
@@ -56,7 +63,7 @@ export async function loadReplayStates(
     try {
       fetched = await backend.fetch(null);
     } catch (err) {
-      throw new CliError(errorText(`--state ${src}`, errorMessage(err).replace(`${backend.describe()}: `, '')));
+      throw new CliError(errorText(`--state ${src}`, tidy(errorMessage(err), backend.describe())));
     }
     const text = fetched?.[0]?.text ?? '';
     const scope = inferStateScope(text);
@@ -70,8 +77,11 @@ export async function loadReplayStates(
   const store = new StateStore(configs, null, silentLogger(), (c) => backends.get(c.name) ?? createStateBackend(c));
   const loaded = await store.reload();
   if (loaded.errors.length > 0) {
-    const bySource = new Map(configs.map((c, i) => [c.name, i >= configs.length - srcs.length ? `--state ${srcs[i - (configs.length - srcs.length)]}` : `state ${c.name}`]));
-    throw new CliError(loaded.errors.map((e) => formatError(bySource.get(e.name) ?? `state ${e.name}`, e.error)).join('\n').replace(/^tfdrift: /, ''));
+    const fromCli = configs.length - srcs.length;
+    const where = new Map(configs.map((c, i) => [c.name, i >= fromCli ? `--state ${srcs[i - fromCli]}` : `state ${c.name}`]));
+    const location = new Map(store.statuses().map((s) => [s.name, s.location]));
+    const lines = loaded.errors.map((e) => formatError(where.get(e.name) ?? `state ${e.name}`, tidy(e.error, location.get(e.name))));
+    throw new CliError(lines.join('\n').replace(/^tfdrift: /, ''));
   }
   for (const src of unscoped)
     opts.warn(`tfdrift: warning: --state ${src}: no account evident in the state (no ARNs/project/subscription IDs); it will match events of every account (pass --account-id or use --config)`);

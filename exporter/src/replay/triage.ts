@@ -47,6 +47,9 @@ function outside(window: TimeWindow | null, time: string | null): boolean | null
   return (window.since !== null && t < window.since) || (window.until !== null && t > window.until);
 }
 
+/** Providers whose resolve() depends on the event alone, so calling it early changes nothing. */
+const STATELESS_RESOLVE = new Set<ProviderId>(['aws', 'gcp']);
+
 function drop(batch: Batch, reason: string): void {
   batch.dropped[reason] = (batch.dropped[reason] ?? 0) + 1;
 }
@@ -110,7 +113,8 @@ export function triageValue(batch: Batch, raw: unknown, text: string | undefined
     return;
   }
   if (outside(ctx.window, event.eventTime) === true) return drop(batch, 'outside_window');
-  try {
+  // Azure's resolve folds records of one correlation ID (stateful): only the pipeline may call it.
+  if (STATELESS_RESOLVE.has(provider.id)) try {
     const resolution = provider.resolve(event);
     if (resolution.status === 'ignored') return drop(batch, resolution.reason);
     if (resolution.status === 'unmapped') return drop(batch, 'unmapped');

@@ -70,15 +70,22 @@ export async function listArchive(
   const objects: { key: string; size: number }[] = [];
   let requests = 0;
   const queue: string[] = [prefix];
-  const listFolder = async (folder: string): Promise<void> => {
+  const listFolder = async (folder: string, delimited = true): Promise<void> => {
     let token: string | undefined;
+    let seen = 0;
     do {
       requests++;
-      const page = await withRetries(() => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: '/', ContinuationToken: token })));
+      const page = await withRetries(() =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ...(delimited ? { Delimiter: '/' } : {}), ContinuationToken: token })),
+      );
       for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith('/') && objectWanted(o.Key, filters)) objects.push({ key: o.Key, size: o.Size ?? 0 });
       for (const p of page.CommonPrefixes ?? []) if (p.Prefix && folderWanted(p.Prefix, filters)) queue.push(p.Prefix);
+      seen += (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+    // Some S3-compatible stores (s3rver) report a common prefix only for folders holding objects
+    // directly: an empty delimited answer is checked once with a flat listing (filtered by key).
+    if (delimited && seen === 0) await listFolder(folder, false);
   };
   const running = new Set<Promise<void>>();
   while (queue.length > 0 || running.size > 0) {

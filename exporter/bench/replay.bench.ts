@@ -1,74 +1,200 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Metrics } from '../src/metrics/registry.js';
 import { Pipeline } from '../src/pipeline.js';
 import { allProviders } from '../src/providers/registry.js';
-import { StateStore } from '../src/state/store.js';
-import { StateIndex } from '../src/state/index.js';
-import { parseStateDocument } from '../src/state/parse.js';
+import { DriftLedger } from '../src/detect/ledger.js';
+import { readInputFile } from '../src/ingest/records.js';
 import { stdoutOutput } from '../src/outputs/stdout.js';
-import { auditEventFromCloudTrail } from '../src/providers/aws/record.js';
 import { silentLogger } from '../src/util/logger.js';
-import type { Bench } from './harness.js';
+import { loadReplayStates } from '../src/replay/states.js';
+import { CloudTrailScanner } from '../src/replay/scan.js';
+import type * as ReplayRun from '../src/replay/run.js';
+import { benchArchive, type Archive } from './replay-data.js';
+import type { Bench, BenchRow } from './harness.js';
 
-const ACCOUNT = '123456789012';
-const N = 100_000;
+/**
+ * `npm run bench -- replay [--records N]` (default 1,000,000): the generated archive (replay-data.ts)
+ * replayed from disk and from a loopback S3 peer (s3rver in a child process), against the floor
+ * measured in the same run: gunzip + JSON.parse of the same objects on one thread.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const argv = process.argv;
+const flag = argv.indexOf('--records');
+const RECORDS = flag > 0 ? Number(argv[flag + 1]) : Number(process.env.TFDRIFT_BENCH_RECORDS ?? 1_000_000);
+const sink = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
+const secs = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
 
-/** A state with 2,000 security groups and 2,000 instances, and 100k records against it. */
-function corpus(): { stateText: string; records: Record<string, unknown>[] } {
-  const resources: unknown[] = [];
-  for (let i = 0; i < 2000; i++) {
-    const sg = `sg-${i.toString(16).padStart(17, '0')}`;
-    resources.push({ mode: 'managed', type: 'aws_security_group', name: `sg${i}`, provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [{ attributes: { id: sg, arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/${sg}`, ingress: [{ protocol: 'tcp', from_port: 443, to_port: 443, cidr_blocks: ['10.0.0.0/8'] }] } }] });
-    const iid = `i-${i.toString(16).padStart(17, '0')}`;
-    resources.push({ mode: 'managed', type: 'aws_instance', name: `vm${i}`, provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [{ attributes: { id: iid, arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/${iid}`, instance_type: 't3.micro' } }] });
+/** The compiled replay when built (what users run; its workers load compiled code), else the sources. */
+async function replayModule(): Promise<{ mod: typeof ReplayRun; compiled: boolean }> {
+  const dist = path.join(here, '../dist/replay/run.js');
+  if (existsSync(dist)) return { mod: (await import(pathToFileURL(dist).href)) as typeof ReplayRun, compiled: true };
+  return { mod: await import('../src/replay/run.js'), compiled: false };
+}
+
+/** Resets the kernel's peak-RSS mark (Linux), so VmHWM covers only what follows. */
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux, or not allowed: the sampled maximum still stands
   }
-  const records: Record<string, unknown>[] = [];
-  for (let i = 0; i < N; i++) {
-    const n = i % 2000;
-    const base = { eventVersion: '1.09', eventTime: '2026-03-29T10:15:08Z', awsRegion: 'us-east-1', recipientAccountId: ACCOUNT, eventID: `e-${i}`,
-      userIdentity: { type: 'IAMUser', userName: 'alice', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, principalId: 'AIDAEXAMPLE' },
-      sourceIPAddress: '203.0.113.42', userAgent: 'console.amazonaws.com', readOnly: false };
-    switch (i % 4) {
-      case 0: records.push({ ...base, eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: `sg-${n.toString(16).padStart(17, '0')}`, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } } }); break;
-      case 1: records.push({ ...base, eventSource: 'ec2.amazonaws.com', eventName: 'ModifyInstanceAttribute', requestParameters: { instanceId: `i-${n.toString(16).padStart(17, '0')}`, instanceType: { value: 'm5.large' } } }); break;
-      case 2: records.push({ ...base, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', readOnly: true, requestParameters: {} }); break;
-      default: records.push({ ...base, eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', responseElements: { instancesSet: { items: [{ instanceId: `i-new${i}` }] } } });
+}
+function peakRssMiB(): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `fn` while sampling RSS every 50 ms; returns seconds and the largest RSS seen (MiB). */
+async function measured(fn: () => Promise<unknown> | unknown): Promise<{ s: number; rss: number; peak: number | null }> {
+  resetPeak();
+  let max = process.memoryUsage.rss();
+  const timer = setInterval(() => (max = Math.max(max, process.memoryUsage.rss())), 50);
+  const t = process.hrtime.bigint();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const s = secs(t);
+  max = Math.max(max, process.memoryUsage.rss());
+  return { s, rss: max / 2 ** 20, peak: peakRssMiB() };
+}
+
+function floor(a: Archive): { s: number; gunzipS: number; scanS: number } {
+  let gunzipS = 0;
+  let scanS = 0;
+  const t = process.hrtime.bigint();
+  for (const f of a.files) {
+    const buf = readFileSync(path.join(a.dir, f));
+    const g = process.hrtime.bigint();
+    const text = gunzipSync(buf).toString('utf8');
+    gunzipS += secs(g);
+    JSON.parse(text);
+    const sc = process.hrtime.bigint();
+    const scanner = new CloudTrailScanner(() => {});
+    scanner.feed(text);
+    scanS += secs(sc);
+  }
+  return { s: secs(t) - scanS, gunzipS, scanS };
+}
+
+/** Replay as it was before this room: whole files, every record parsed and sent through the pipeline. */
+async function before(a: Archive): Promise<number> {
+  const states = await loadReplayStates([a.stateFile], { warn: () => {} });
+  const metrics = new Metrics({ defaultMetrics: false });
+  const providers = allProviders();
+  const pipeline = new Pipeline({ providers, states, outputs: [stdoutOutput('jsonl', sink())], metrics, log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
+  let drifts = 0;
+  for (const f of a.files)
+    for (const item of await readInputFile(path.join(a.dir, f), 'auto')) {
+      if (item.kind !== 'record') continue;
+      const o = pipeline.processRecord(providers.find((p) => p.id === item.provider)!, item.value, 'file');
+      if (o.status === 'drift') drifts += o.records.length;
     }
-  }
-  return { stateText: JSON.stringify({ version: 4, terraform_version: '1.9.8', serial: 1, lineage: 'bench', resources }), records };
+  return drifts;
+}
+
+/** s3rver in a child process (its own event loop and core time, as a real S3 would be). */
+async function startS3Peer(dir: string): Promise<{ url: string; stop: () => void }> {
+  const code = `import S3rver from 's3rver';
+    const s = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: ${JSON.stringify(dir)}, configureBuckets: [{ name: 'bench-trail' }] });
+    const { port } = await s.run(); process.stdout.write('PORT ' + port + '\\n');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: path.join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (c) => reject(new Error(`s3rver exited (${c})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function upload(a: Archive, url: string): Promise<void> {
+  const client = new S3Client({ region: 'us-east-1', endpoint: url, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < a.files.length) {
+        const f = a.files[next++];
+        await client.send(new PutObjectCommand({ Bucket: 'bench-trail', Key: f, Body: readFileSync(path.join(a.dir, f)) }));
+      }
+    }),
+  );
+  client.destroy();
 }
 
 const bench: Bench = {
-  name: 'replay throughput (100k synthetic CloudTrail records, 4k-resource state)',
+  name: `replay: generated CloudTrail archive (${RECORDS.toLocaleString('en-US')} records, 70% read-only, 5% failed, 25% writes)`,
   async run() {
-    const { stateText, records } = corpus();
-    const metrics = new Metrics({ defaultMetrics: false });
-    const states = new StateStore([], metrics, silentLogger());
-    const snap = parseStateDocument(stateText, { name: 'bench', location: 'bench.tfstate', provider: 'aws', accountId: ACCOUNT, region: null });
-    Object.defineProperty(states, 'index', { get: () => index });
-    const index = new StateIndex([snap]);
-    const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    const aws = allProviders().find((p) => p.id === 'aws')!;
-    // Floor: parsing alone (JSON text → AuditEvent), the least any replay must do.
-    const texts = records.map((r) => JSON.stringify(r));
+    const rows: BenchRow[] = [];
     let t = process.hrtime.bigint();
-    for (const text of texts) auditEventFromCloudTrail(JSON.parse(text));
-    const parseSec = Number(process.hrtime.bigint() - t) / 1e9;
-    const pipeline = new Pipeline({ providers: allProviders(), states, outputs: [stdoutOutput('jsonl', sink)], metrics, log: silentLogger() });
-    t = process.hrtime.bigint();
-    let drifts = 0;
-    for (const text of texts) {
-      const outcome = pipeline.processRecord(aws, JSON.parse(text), 'file');
-      if (outcome.status === 'drift') drifts += outcome.records.length;
+    const a = benchArchive(RECORDS);
+    const perObject = Math.round(a.records / a.files.length);
+    rows.push({ name: 'archive', value: a.files.length, unit: 'objects', note: `${perObject} records/object, ${(a.gzBytes / a.files.length / 1024).toFixed(0)} KiB gz / ${(a.bytes / a.files.length / 1024).toFixed(0)} KiB JSON each (ready in ${secs(t).toFixed(1)} s)` });
+    const { mod, compiled } = await replayModule();
+    const run = (opts: Partial<ReplayRun.ReplayOptions>) => () =>
+      mod.runReplay({ state: [a.stateFile], events: [path.join(a.dir, 'AWSLogs')], format: 'auto', output: 'jsonl', quiet: true, ...opts }, stdoutOutput('jsonl', sink()));
+
+    const f = floor(a);
+    rows.push({ name: 'floor: gunzip + JSON.parse, 1 thread', value: a.records / f.s, unit: 'records/s', note: `${f.s.toFixed(2)} s (gunzip ${f.gunzipS.toFixed(2)} s); scanner alone ${f.scanS.toFixed(2)} s` });
+
+    let result: Awaited<ReturnType<typeof mod.runReplay>> | null = null;
+    const cores = os.availableParallelism();
+    const par = await measured(async () => (result = await run({})()));
+    const parSummary = result!.summary;
+    rows.push({ name: `replay, ${cores} core(s) (auto workers)`, value: a.records / par.s, unit: 'records/s', note: `${(f.s / par.s).toFixed(2)} × floor; ${par.s.toFixed(2)} s; ${parSummary.drifts} drifts; RSS max ${par.rss.toFixed(0)} MiB sampled${par.peak ? `, ${par.peak.toFixed(0)} MiB peak (VmHWM)` : ''}` });
+    const single = await measured(async () => (result = await run({ workers: 0 })()));
+    rows.push({ name: 'replay, main thread only (--workers 0)', value: a.records / single.s, unit: 'records/s', note: `${(f.s / single.s).toFixed(2)} × floor; ${single.s.toFixed(2)} s; RSS max ${single.rss.toFixed(0)} MiB` });
+    if (result!.summary.drifts !== parSummary.drifts) throw new Error(`single-threaded and parallel runs disagree: ${result!.summary.drifts} vs ${parSummary.drifts} drifts`);
+    const evaluated = a.records - Object.entries(parSummary.byReason).filter(([r]) => ['read_only', 'failed_call', 'unmapped', 'not_mutating'].includes(r)).reduce((n, [, c]) => n + c, 0);
+    rows.push({ name: 'records reaching detection (main thread)', value: evaluated, unit: 'records', note: `${((evaluated / a.records) * 100).toFixed(1)}%; the rest dropped in workers (read-only/failed before JSON.parse)` });
+
+    if (!argv.includes('--no-before')) {
+      let drifts = 0;
+      const old = await measured(async () => (drifts = await before(a)));
+      rows.push({ name: 'before: whole files, every record through the pipeline', value: a.records / old.s, unit: 'records/s', note: `${(f.s / old.s).toFixed(2)} × floor; ${old.s.toFixed(2)} s; RSS max ${old.rss.toFixed(0)} MiB; ${drifts} drifts` });
     }
-    const fullSec = Number(process.hrtime.bigint() - t) / 1e9;
-    return [
-      { name: 'parse only (floor)', value: N / parseSec, unit: 'records/s' },
-      { name: 'parse + map + detect + jsonl', value: N / fullSec, unit: 'records/s', note: `${(parseSec / fullSec).toFixed(2)} × floor; ${drifts} drifts` },
-      { name: 'RSS after run', value: process.memoryUsage().rss / 2 ** 20, unit: 'MiB' },
-    ];
+
+    if (!argv.includes('--no-s3')) {
+      const dataDir = `${a.dir}-s3rver`;
+      const peer = await startS3Peer(dataDir);
+      try {
+        t = process.hrtime.bigint();
+        await upload(a, peer.url);
+        const uploadS = secs(t);
+        const env = { ...process.env };
+        Object.assign(process.env, { AWS_ENDPOINT_URL_S3: peer.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' });
+        try {
+          const s3 = await measured(async () => (result = await run({ events: ['s3://bench-trail/AWSLogs/'] })()));
+          const sum = result!.summary;
+          rows.push({
+            name: 'replay from S3 (s3rver, loopback, child process)', value: a.records / s3.s, unit: 'records/s',
+            note: `${(f.s / s3.s).toFixed(2)} × floor; ${s3.s.toFixed(2)} s; GETs ${(sum.fetchMs / 1000).toFixed(1)} s summed over 16 in flight, waited on ${(sum.fetchWaitMs / 1000).toFixed(2)} s; RSS max ${s3.rss.toFixed(0)} MiB; upload ${uploadS.toFixed(0)} s`,
+          });
+          if (sum.drifts !== parSummary.drifts) throw new Error(`S3 and disk runs disagree: ${sum.drifts} vs ${parSummary.drifts} drifts`);
+        } finally {
+          process.env = env;
+        }
+      } finally {
+        peer.stop();
+      }
+    }
+    rows.push({ name: 'worker code', value: compiled ? 1 : 0, unit: compiled ? 'compiled (dist/)' : 'TypeScript via tsx' });
+    return rows;
   },
 };
 export default bench;

@@ -6,7 +6,9 @@ import { printTable, type Bench } from './harness.js';
 
 /** Runs every bench/*.bench.ts (or those named on the command line) and prints a table each. */
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+// Bench names filter; `--flag value` pairs are options of a bench (e.g. `replay --records 200000`).
+const only = args.filter((a, i) => !a.startsWith('-') && !(args[i - 1]?.startsWith('--') && /^\d+$/.test(a)));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))

@@ -64,7 +64,7 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
       if (item.kind === 'error') {
         batch.records++;
         batch.items.push({ t: 'bad', reason: item.reason, where: item.where, message: item.message });
-      } else triageValue(batch, item.value, undefined, item.where, ctx);
+      } else triageValue(batch, item.value, item.where, ctx);
       flushIfFull();
     }
   };

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { RecordFormat } from '../ingest/records.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { type ObjectJob, processObject } from './decode.js';
+import { providerLookup } from './triage.js';
 import type { Batch, TimeWindow } from './triage.js';
 
 export interface PoolOptions {
@@ -107,7 +108,7 @@ export class ObjectPool {
     const full: ObjectJob = { ...job, seq };
     this.pending.set(seq, { job: full, batches: [], done: false });
     if (this.workers.length === 0) {
-      await processObject(full, { format: this.o.format, window: this.o.window, providers: this.o.providers, keepValues: true }, (batch, done) => {
+      await processObject(full, { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers) }, (batch, done) => {
         const p = this.pending.get(seq)!;
         p.batches.push(batch);
         p.done = done;

@@ -11,7 +11,7 @@ import { errorMessage } from '../util/errors.js';
 import { CliError } from '../cli/exit.js';
 import { ObjectPool } from './pool.js';
 import type { ObjectJob } from './decode.js';
-import type { Batch, TimeWindow, TriageItem } from './triage.js';
+import type { Batch, TimeWindow } from './triage.js';
 import { type Listing, listInputs } from './sources.js';
 import type { ArchiveFilters } from './layout.js';
 import { loadReplayStates } from './states.js';
@@ -56,8 +56,10 @@ export interface ReplaySummary {
   noDrift: number;
   unmapped: number;
   byReason: Record<string, number>;
-  /** Time spent waiting for S3 bodies (ms). */
+  /** S3 GET time summed over requests in flight (ms). */
   fetchMs: number;
+  /** Time the reader stood waiting for an S3 body (ms): what fetching cost the run. */
+  fetchWaitMs: number;
 }
 
 /** Parses `--since/--until`: an ISO 8601 time, or a duration before now (`90m`, `24h`, `7d`). */
@@ -71,8 +73,10 @@ export function parseTime(value: string, flag: string, now = Date.now()): number
 
 /** Automatic worker count: none for small inputs (start-up would cost more), else one per core. */
 function autoWorkers(listing: Listing): number {
+  // A worker costs about half a second of start-up (modules, mapping tables): below ~150,000
+  // compressed CloudTrail records (~16 MiB of .json.gz) one thread finishes sooner.
   const bytes = listing.objects.reduce((n, o) => n + o.size, 0);
-  if (listing.objects.length < 2 || bytes < 4 * 1024 * 1024) return 0;
+  if (listing.objects.length < 4 || bytes < 16 * 1024 * 1024) return 0;
   return Math.max(1, Math.min(8, os.availableParallelism()));
 }
 
@@ -88,15 +92,12 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     since: window?.since ?? null,
     until: window?.until ?? null,
   };
-  const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
-  const metrics = new Metrics({ defaultMetrics: false });
+  const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
   const providers = allProviders();
-  const pipeline = new Pipeline({ providers, states, outputs: [output], metrics, log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
-  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0 };
+  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0 };
   const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
   const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);
 
-  const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
   for (const e of listing.errors) {
     summary.badInput++;
     count('unreadable_input');
@@ -104,11 +105,6 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   }
   const progress = new Progress(opts.progressStream ?? process.stderr, !opts.quiet, listing.objects.length, listing.objects.reduce((n, o) => n + o.size, 0));
 
-  const evaluate = (item: Extract<TriageItem, { t: 'eval' }>): ProcessOutcome => {
-    const value = item.value !== undefined ? item.value : JSON.parse(item.text!);
-    if (item.kind === 'falco') return pipeline.processFalcoAlert(value, 'file');
-    return pipeline.processRecord(pipeline.provider(item.provider)!, value, 'file');
-  };
   const onBatch = (_job: ObjectJob, batch: Batch): void => {
     summary.records += batch.records;
     for (const [reason, n] of Object.entries(batch.dropped)) {
@@ -123,7 +119,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
         report(item.where, item.message);
         continue;
       }
-      const outcome = evaluate(item);
+      const outcome: ProcessOutcome = pipeline!.processEvent(item.event);
       if (outcome.status === 'drift') {
         summary.withDrift++;
         summary.drifts += outcome.records.length;
@@ -141,8 +137,20 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     progress.update(summary.records, summary.drifts);
   };
 
+  // Workers start (and load their mapping tables) while the states load.
   const workers = opts.workers ?? autoWorkers(listing);
-  const pool = await ObjectPool.create({ workers, format: opts.format, window, providers, onBatch });
+  let pipeline: Pipeline | null = null;
+  const poolReady = ObjectPool.create({ workers, format: opts.format, window, providers, onBatch: (job, batch) => onBatch(job, batch) });
+
+  try {
+    const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
+    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
+  } catch (err) {
+    listing.close();
+    await poolReady.then((p) => p.close(), () => {});
+    throw err;
+  }
+  const pool = await poolReady;
   try {
     await feed(pool, listing, opts.concurrency ?? 16, summary, progress);
     await pool.finish();
@@ -190,7 +198,9 @@ async function feed(pool: ObjectPool, listing: Listing, concurrency: number, sum
     const o = ahead.shift()!;
     fill();
     if (o.body) {
+      const waitStarted = performance.now();
       const body = await o.body;
+      summary.fetchWaitMs += performance.now() - waitStarted;
       if (body instanceof Error) await pool.submit({ name: o.name, data: new Uint8Array(0), fetchError: body.message });
       else await pool.submit({ name: o.name, data: body });
     } else await pool.submit({ name: o.name, path: o.path });

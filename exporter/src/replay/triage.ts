@@ -13,9 +13,8 @@ export interface TimeWindow {
 
 /** What the main thread must still do with one record, in input order. */
 export type TriageItem =
-  /** Evaluate against state: `text` (JSON) or an already parsed `value`. */
-  | { t: 'eval'; kind: 'record'; provider: ProviderId; text?: string; value?: unknown; where: string }
-  | { t: 'eval'; kind: 'falco'; text?: string; value?: unknown; where: string }
+  /** Evaluate against state (the event as the provider read it; the pipeline's processEvent). */
+  | { t: 'eval'; event: AuditEvent; where: string }
   /** Input that could not be read: named, counted, exit 2. */
   | { t: 'bad'; reason: string; where: string; message: string };
 
@@ -32,12 +31,20 @@ export function emptyBatch(): Batch {
   return { items: [], records: 0, dropped: {} };
 }
 
+/** Providers by id and by Falco source; workers build each on first use (mapping tables cost time to load). */
+export interface ProviderLookup {
+  byId(id: ProviderId): ProviderAdapter | undefined;
+  bySource(source: string): ProviderAdapter | undefined;
+}
+
+export function providerLookup(list: ProviderAdapter[]): ProviderLookup {
+  return { byId: (id) => list.find((p) => p.id === id), bySource: (source) => list.find((p) => p.falcoSources.includes(source)) };
+}
+
 export interface TriageContext {
   format: RecordFormat;
   window: TimeWindow | null;
-  providers: ProviderAdapter[];
-  /** Hand over parsed values (same thread) instead of text (worker → main). */
-  keepValues: boolean;
+  providers: ProviderLookup;
 }
 
 function outside(window: TimeWindow | null, time: string | null): boolean | null {
@@ -81,14 +88,13 @@ export function triageScanned(batch: Batch, text: string, facts: RecordFacts | n
     batch.items.push({ t: 'bad', reason: 'invalid_json', where, message: `invalid JSON (${errorMessage(err)})` });
     return;
   }
-  triageValue(batch, value, ctx.keepValues ? undefined : text, where, ctx, false);
+  triageValue(batch, value, where, ctx, false);
 }
 
-/** A parsed item (envelopes unwrapped here); `text` is its JSON when the caller has it. */
-export function triageValue(batch: Batch, raw: unknown, text: string | undefined, where: string, ctx: TriageContext, count = true): void {
+/** A parsed item (envelopes unwrapped here): read by its provider, dropped early where that is certain. */
+export function triageValue(batch: Batch, raw: unknown, where: string, ctx: TriageContext, count = true): void {
   if (count) batch.records++;
   const value = unwrapEnvelope(raw);
-  if (value !== raw) text = undefined;
   const kind = classify(value, ctx.format);
   if (kind === null) {
     batch.items.push({ t: 'bad', reason: 'unrecognised_record', where, message: 'not a recognised audit record or Falco alert' });
@@ -99,11 +105,11 @@ export function triageValue(batch: Batch, raw: unknown, text: string | undefined
   try {
     if (kind === 'falco') {
       const alert = parseFalcoAlert(value);
-      provider = ctx.providers.find((p) => p.falcoSources.includes(alert.source));
+      provider = ctx.providers.bySource(alert.source);
       if (!provider) return drop(batch, 'unknown_source');
       event = provider.fromFalco(alert.outputFields, falcoContext(alert));
     } else {
-      provider = ctx.providers.find((p) => p.id === kind);
+      provider = ctx.providers.byId(kind);
       if (!provider) return drop(batch, `provider_not_available:${kind}`);
       event = provider.fromRecord(value);
     }
@@ -121,6 +127,5 @@ export function triageValue(batch: Batch, raw: unknown, text: string | undefined
   } catch {
     // The pipeline reports mapping errors itself.
   }
-  const carried = text !== undefined && !ctx.keepValues ? { text } : { value };
-  batch.items.push(kind === 'falco' ? { t: 'eval', kind: 'falco', ...carried, where } : { t: 'eval', kind: 'record', provider: kind, ...carried, where });
+  batch.items.push({ t: 'eval', event, where });
 }

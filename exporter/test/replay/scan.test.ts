@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloudTrailScanner, type ScannedRecord } from '../../src/replay/scan.js';
-import { type Batch, emptyBatch, triageScanned } from '../../src/replay/triage.js';
+import { type Batch, emptyBatch, providerLookup, triageScanned } from '../../src/replay/triage.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { Metrics } from '../../src/metrics/registry.js';
 import { StateStore } from '../../src/state/store.js';
@@ -64,7 +64,7 @@ describe('CloudTrail log-file scanner', () => {
     const providers = allProviders();
     const pipeline = new Pipeline({ providers, states: new StateStore([], metrics, silentLogger()), outputs: [], metrics, log: silentLogger() });
     const aws = providers.find((p) => p.id === 'aws')!;
-    const ctx = { format: 'auto' as const, window: null, providers, keepValues: true };
+    const ctx = { format: 'auto' as const, window: null, providers: providerLookup(providers) };
     let dropped = 0;
     const text = JSON.stringify({ Records: records.map((r) => r.raw) });
     const scanned = scanAll(text).records;

@@ -12,6 +12,7 @@ import { HttpServer, sendJson } from './server/http.js';
 import { falcoHttpRoute } from './ingest/http.js';
 import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
 import { wireAzureInputs } from './ingest/azure/wire.js';
+import { wireArchiveBackfill, type ArchiveBackfillWiring } from './ingest/backfill/wire.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +24,8 @@ export interface App {
   outputs: Output[];
   server: HttpServer;
   ingest: IngestRuntime;
+  /** The archive backfill after downtime (inputs.aws_archive_backfill), when enabled. */
+  backfill: ArchiveBackfillWiring | null;
   url: string;
   stop(): Promise<void>;
 }
@@ -47,7 +50,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   });
   const server = new HttpServer(config.server, log);
   let listening = false;
-  const ingest = createIngestRuntime(config, { pipeline, metrics, log });
+  const backfill = wireArchiveBackfill(config, { metrics, log });
+  const ingest = createIngestRuntime(config, { pipeline: backfill ? backfill.observing(pipeline) : pipeline, metrics, log });
   metrics.sources.inputConnected = () => [...ingest.connected(listening), ...azure.connected(listening)];
 
   server.route('GET', '/metrics', async (_req, res) => {
@@ -97,14 +101,17 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   azure.start();
   const { url } = await server.start();
   listening = true;
+  backfill?.start(ingest.alerts);
   log.info('tfdrift listening', { url, version: VERSION, states: states.statuses().map((s) => `${s.name}: ${s.resources} resources`) });
   return {
-    config, metrics, states, pipeline, outputs, server, ingest, url,
+    config, metrics, states, pipeline, outputs, server, ingest, backfill, url,
     async stop() {
       listening = false;
       states.stop();
+      await backfill?.stop();
       await server.stop();
       await ingest.stop();
+      backfill?.close();
       await azure.stop();
       await pipeline.flush();
       await Promise.all(outputs.map((o) => o.close()));

@@ -25,6 +25,9 @@ export class Metrics {
   readonly eventProcessing: Histogram;
   readonly eventLag: Histogram;
   readonly outputSent: Counter<'output' | 'status'>;
+  readonly backfillObjects: Counter<'result'>;
+  readonly backfillEvents: Counter<'result'>;
+  readonly backfillPending: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -65,6 +68,10 @@ export class Metrics {
       name: 'tfdrift_input_connected', help: '1 when the input is connected/listening, else 0.', labelNames: ['input'], registers: [r],
       collect() { this.reset(); for (const s of sources.inputConnected?.() ?? []) this.set(s.labels, s.value); },
     });
+    // The archive backfill after downtime (inputs.aws_archive_backfill): progress and outcome.
+    this.backfillObjects = new Counter({ name: 'tfdrift_backfill_objects_total', help: 'Archive objects handled by the backfill after downtime, by result: read, failed.', labelNames: ['result'], registers: [r] });
+    this.backfillEvents = new Counter({ name: 'tfdrift_backfill_events_total', help: 'Archive records seen by the backfill, by result: queued (into the journal), duplicate (received before the stop), outside_window, read_only, failed_call, bad_record.', labelNames: ['result'], registers: [r] });
+    this.backfillPending = new Gauge({ name: 'tfdrift_backfill_pending_objects', help: 'Archive objects the backfill still has to read (0 when done or disabled).', registers: [r] });
     const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
     build.set({ version: VERSION }, 1);
   }

@@ -17,6 +17,8 @@ export interface ObjectJob {
   data?: Uint8Array;
   /** The object could not be fetched (after retries): reported in order, as bad input. */
   fetchError?: string;
+  /** Local files above this many bytes are streamed (default STREAM_THRESHOLD). */
+  streamAbove?: number;
 }
 
 /** Objects above this size are streamed (gunzip and scan chunk by chunk); smaller ones are read at once. */
@@ -74,7 +76,7 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
     let size = data?.length ?? 0;
     if (!data && job.path) {
       size = (await stat(job.path)).size;
-      if (size <= STREAM_THRESHOLD) data = await readFile(job.path);
+      if (size <= (job.streamAbove ?? STREAM_THRESHOLD)) data = await readFile(job.path);
     }
     if (data) {
       let bytes: Uint8Array = data;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Metrics } from '../src/metrics/registry.js';
@@ -15,7 +15,6 @@ import { stdoutOutput } from '../src/outputs/stdout.js';
 import { silentLogger } from '../src/util/logger.js';
 import { loadReplayStates } from '../src/replay/states.js';
 import { CloudTrailScanner } from '../src/replay/scan.js';
-import type * as ReplayRun from '../src/replay/run.js';
 import { benchArchive, type Archive } from './replay-data.js';
 import type { Bench, BenchRow } from './harness.js';
 
@@ -31,33 +30,38 @@ const RECORDS = flag > 0 ? Number(argv[flag + 1]) : Number(process.env.TFDRIFT_B
 const sink = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 const secs = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
 
-/** The compiled replay when built (what users run; its workers load compiled code), else the sources. */
-async function replayModule(): Promise<{ mod: typeof ReplayRun; compiled: boolean }> {
-  const dist = path.join(here, '../dist/replay/run.js');
-  if (existsSync(dist)) return { mod: (await import(pathToFileURL(dist).href)) as typeof ReplayRun, compiled: true };
-  return { mod: await import('../src/replay/run.js'), compiled: false };
+const BIN = path.join(here, '../bin/tfdrift.js');
+/** Preloaded into each CLI run: the process's peak RSS (getrusage, all threads) on stderr at exit. */
+const MAXRSS = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'))")}`;
+
+interface CliRun {
+  s: number;
+  rssMiB: number;
+  drifts: number;
+  records: number;
+  stderr: string;
 }
 
-/** Resets the kernel's peak-RSS mark (Linux), so VmHWM covers only what follows. */
-function resetPeak(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux, or not allowed: the sampled maximum still stands
-  }
-}
-function peakRssMiB(): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
+/** `tfdrift replay ARGS` as users run it (compiled, a process of its own); drift records to /dev/null. */
+function cliReplay(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', MAXRSS, BIN, 'replay', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const s = secs(t);
+      const summary = /(\d+) records: \d+ with drift \((\d+) drift record/.exec(stderr);
+      const rss = /MAXRSS (\d+)/.exec(stderr);
+      if (code !== 0 || !summary || !rss) return reject(new Error(`tfdrift replay exited ${code}: ${stderr.slice(-2000)}`));
+      resolve({ s, rssMiB: Number(rss[1]) / 1024, records: Number(summary[1]), drifts: Number(summary[2]), stderr });
+    });
+  });
 }
 
-/** Runs `fn` while sampling RSS every 50 ms; returns seconds and the largest RSS seen (MiB). */
-async function measured(fn: () => Promise<unknown> | unknown): Promise<{ s: number; rss: number; peak: number | null }> {
-  resetPeak();
+/** Runs `fn` in this process while sampling RSS every 50 ms; returns seconds and the largest RSS seen (MiB). */
+async function measured(fn: () => Promise<unknown> | unknown): Promise<{ s: number; rss: number }> {
   let max = process.memoryUsage.rss();
   const timer = setInterval(() => (max = Math.max(max, process.memoryUsage.rss())), 50);
   const t = process.hrtime.bigint();
@@ -66,9 +70,7 @@ async function measured(fn: () => Promise<unknown> | unknown): Promise<{ s: numb
   } finally {
     clearInterval(timer);
   }
-  const s = secs(t);
-  max = Math.max(max, process.memoryUsage.rss());
-  return { s, rss: max / 2 ** 20, peak: peakRssMiB() };
+  return { s: secs(t), rss: Math.max(max, process.memoryUsage.rss()) / 2 ** 20 };
 }
 
 function floor(a: Archive): { s: number; gunzipS: number; scanS: number } {
@@ -146,23 +148,22 @@ const bench: Bench = {
     const a = benchArchive(RECORDS);
     const perObject = Math.round(a.records / a.files.length);
     rows.push({ name: 'archive', value: a.files.length, unit: 'objects', note: `${perObject} records/object, ${(a.gzBytes / a.files.length / 1024).toFixed(0)} KiB gz / ${(a.bytes / a.files.length / 1024).toFixed(0)} KiB JSON each (ready in ${secs(t).toFixed(1)} s)` });
-    const { mod, compiled } = await replayModule();
-    const run = (opts: Partial<ReplayRun.ReplayOptions>) => () =>
-      mod.runReplay({ state: [a.stateFile], events: [path.join(a.dir, 'AWSLogs')], format: 'auto', output: 'jsonl', quiet: true, ...opts }, stdoutOutput('jsonl', sink()));
+    if (!existsSync(path.join(here, '../dist/replay/run.js'))) throw new Error('replay bench runs the compiled CLI: npm run build first');
+    const events = path.join(a.dir, 'AWSLogs');
+    const cores = os.availableParallelism();
 
     const f = floor(a);
-    rows.push({ name: 'floor: gunzip + JSON.parse, 1 thread', value: a.records / f.s, unit: 'records/s', note: `${f.s.toFixed(2)} s (gunzip ${f.gunzipS.toFixed(2)} s); scanner alone ${f.scanS.toFixed(2)} s` });
+    rows.push({ name: 'floor: gunzip + JSON.parse, 1 thread', value: a.records / f.s, unit: 'records/s', note: `${f.s.toFixed(2)} s (gunzip ${f.gunzipS.toFixed(2)} s); the scanner alone on the same text ${f.scanS.toFixed(2)} s` });
 
-    let result: Awaited<ReturnType<typeof mod.runReplay>> | null = null;
-    const cores = os.availableParallelism();
-    const par = await measured(async () => (result = await run({})()));
-    const parSummary = result!.summary;
-    rows.push({ name: `replay, ${cores} core(s) (auto workers)`, value: a.records / par.s, unit: 'records/s', note: `${(f.s / par.s).toFixed(2)} × floor; ${par.s.toFixed(2)} s; ${parSummary.drifts} drifts; RSS max ${par.rss.toFixed(0)} MiB sampled${par.peak ? `, ${par.peak.toFixed(0)} MiB peak (VmHWM)` : ''}` });
-    const single = await measured(async () => (result = await run({ workers: 0 })()));
-    rows.push({ name: 'replay, main thread only (--workers 0)', value: a.records / single.s, unit: 'records/s', note: `${(f.s / single.s).toFixed(2)} × floor; ${single.s.toFixed(2)} s; RSS max ${single.rss.toFixed(0)} MiB` });
-    if (result!.summary.drifts !== parSummary.drifts) throw new Error(`single-threaded and parallel runs disagree: ${result!.summary.drifts} vs ${parSummary.drifts} drifts`);
-    const evaluated = a.records - Object.entries(parSummary.byReason).filter(([r]) => ['read_only', 'failed_call', 'unmapped', 'not_mutating'].includes(r)).reduce((n, [, c]) => n + c, 0);
-    rows.push({ name: 'records reaching detection (main thread)', value: evaluated, unit: 'records', note: `${((evaluated / a.records) * 100).toFixed(1)}%; the rest dropped in workers (read-only/failed before JSON.parse)` });
+    const bare = await cliReplay(['--state', a.stateFile, '--events', path.join(a.dir, a.files[0])]);
+    rows.push({ name: 'start-up: one-object replay', value: bare.s, unit: 's', note: `RSS peak ${bare.rssMiB.toFixed(0)} MiB (modules, mapping tables, state)` });
+    const par = await cliReplay(['--state', a.stateFile, '--events', events]);
+    rows.push({ name: `replay CLI, ${cores} core(s) (auto workers)`, value: a.records / par.s, unit: 'records/s', note: `${(f.s / par.s).toFixed(2)} × floor; ${par.s.toFixed(2)} s wall incl. start-up; ${par.drifts} drifts; RSS peak ${par.rssMiB.toFixed(0)} MiB` });
+    const single = await cliReplay(['--state', a.stateFile, '--events', events, '--workers', '0']);
+    rows.push({ name: 'replay CLI, main thread only (--workers 0)', value: a.records / single.s, unit: 'records/s', note: `${(f.s / single.s).toFixed(2)} × floor; ${single.s.toFixed(2)} s; RSS peak ${single.rssMiB.toFixed(0)} MiB` });
+    if (single.drifts !== par.drifts || single.records !== par.records) throw new Error(`single-threaded and parallel runs disagree: ${single.drifts} vs ${par.drifts} drifts`);
+    const dropped = ['read_only', 'failed_call', 'unmapped', 'not_mutating'].reduce((n, r) => n + Number(new RegExp(`${r}=(\\d+)`).exec(par.stderr)?.[1] ?? 0), 0);
+    rows.push({ name: 'records reaching detection (main thread)', value: a.records - dropped, unit: 'records', note: `${(((a.records - dropped) / a.records) * 100).toFixed(1)}%; the rest dropped in the readers (read-only and failed calls before JSON.parse)` });
 
     if (!argv.includes('--no-before')) {
       let drifts = 0;
@@ -170,17 +171,13 @@ const bench: Bench = {
       rows.push({ name: 'before: whole files, every record through the pipeline', value: a.records / old.s, unit: 'records/s', note: `${(f.s / old.s).toFixed(2)} × floor; ${old.s.toFixed(2)} s; RSS max ${old.rss.toFixed(0)} MiB; ${drifts} drifts` });
     }
 
-    if (!argv.includes('--no-s3')) await s3Rows(a, f.s, parSummary.drifts, run, rows);
-    rows.push({ name: 'worker code', value: compiled ? 1 : 0, unit: compiled ? 'compiled (dist/)' : 'TypeScript via tsx' });
+    if (!argv.includes('--no-s3')) await s3Rows(a, f.s, par.drifts, rows);
     return rows;
   },
 };
 
-type Runner = (opts: Partial<ReplayRun.ReplayOptions>) => () => Promise<{ summary: ReplayRun.ReplaySummary; exitCode: number }>;
-
 /** The same archive served by s3rver; a failure of the peer is reported as a row, not lost with the others. */
-async function s3Rows(a: Archive, floorS: number, drifts: number, run: Runner, rows: BenchRow[]): Promise<void> {
-  let result: { summary: ReplayRun.ReplaySummary } | null = null;
+async function s3Rows(a: Archive, floorS: number, drifts: number, rows: BenchRow[]): Promise<void> {
   try {
     {
       const dataDir = `${a.dir}-s3rver`;
@@ -189,19 +186,12 @@ async function s3Rows(a: Archive, floorS: number, drifts: number, run: Runner, r
         const t = process.hrtime.bigint();
         await upload(a, peer.url);
         const uploadS = secs(t);
-        const env = { ...process.env };
-        Object.assign(process.env, { AWS_ENDPOINT_URL_S3: peer.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' });
-        try {
-          const s3 = await measured(async () => (result = await run({ events: ['s3://bench-trail/AWSLogs/'] })()));
-          const sum = result!.summary;
-          rows.push({
-            name: 'replay from S3 (s3rver, loopback, child process)', value: a.records / s3.s, unit: 'records/s',
-            note: `${(floorS / s3.s).toFixed(2)} × floor; ${s3.s.toFixed(2)} s; GETs ${(sum.fetchMs / 1000).toFixed(1)} s summed over 16 in flight, waited on ${(sum.fetchWaitMs / 1000).toFixed(2)} s; RSS max ${s3.rss.toFixed(0)} MiB; upload ${uploadS.toFixed(0)} s`,
-          });
-          if (sum.drifts !== drifts) throw new Error(`S3 and disk runs disagree: ${sum.drifts} vs ${drifts} drifts`);
-        } finally {
-          process.env = env;
-        }
+        const env = { ...process.env, AWS_ENDPOINT_URL_S3: peer.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+        const s3 = await cliReplay(['--state', a.stateFile, '--events', 's3://bench-trail/AWSLogs/'], env);
+        const fetch = /S3: .*$/m.exec(s3.stderr)?.[0] ?? '';
+        rows.push({ name: 'replay CLI from S3 (s3rver, loopback, child process)', value: a.records / s3.s, unit: 'records/s', note: `${(floorS / s3.s).toFixed(2)} × floor; ${s3.s.toFixed(2)} s; RSS peak ${s3.rssMiB.toFixed(0)} MiB; upload ${uploadS.toFixed(0)} s` });
+        rows.push({ name: 'S3 object fetch (same run)', value: Number(/readers waited ([\d.]+) s/.exec(fetch)?.[1] ?? NaN), unit: 's waited', note: fetch.replace(/^S3: /, '') });
+        if (s3.drifts !== drifts) throw new Error(`S3 and disk runs disagree: ${s3.drifts} vs ${drifts} drifts`);
       } finally {
         peer.stop();
       }

@@ -60,6 +60,9 @@ export interface ReplaySummary {
   fetchMs: number;
   /** Time the reader stood waiting for an S3 body (ms): what fetching cost the run. */
   fetchWaitMs: number;
+  /** S3 objects fetched and their bytes. */
+  fetched: number;
+  fetchedBytes: number;
 }
 
 /** Parses `--since/--until`: an ISO 8601 time, or a duration before now (`90m`, `24h`, `7d`). */
@@ -94,7 +97,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   };
   const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
   const providers = allProviders();
-  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0 };
+  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0 };
   const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
   const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);
 
@@ -172,6 +175,10 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     process.stderr.write(
       `tfdrift replay: ${summary.objects} ${listing.noun}(s), ${summary.records} records: ${summary.withDrift} with drift (${summary.drifts} drift record(s)), ${summary.noDrift} without drift, ${summary.badInput} bad${reasons ? ` (${reasons})` : ''}\n`,
     );
+    if (summary.fetched > 0)
+      process.stderr.write(
+        `tfdrift replay: S3: ${summary.fetched} object(s), ${(summary.fetchedBytes / 2 ** 20).toFixed(1)} MiB in ${listing.listRequests} listing request(s) and ${summary.fetched} GET(s); GET time ${(summary.fetchMs / 1000).toFixed(1)} s summed over the requests in flight, readers waited ${(summary.fetchWaitMs / 1000).toFixed(1)} s\n`,
+      );
   }
   return { summary, exitCode: exitCodeFor({ bad: summary.badInput > 0 || empty, unmapped: summary.unmapped, drifts: summary.drifts, strict: opts.strict, failOnDrift: opts.failOnDrift }) };
 }
@@ -186,7 +193,12 @@ async function feed(pool: ObjectPool, listing: Listing, concurrency: number, sum
       const started = performance.now();
       const body = o.fetch
         ? o.fetch().then(
-            (b) => ((summary.fetchMs += performance.now() - started), b),
+            (b) => {
+              summary.fetchMs += performance.now() - started;
+              summary.fetched++;
+              summary.fetchedBytes += b.length;
+              return b;
+            },
             (err: unknown) => (err instanceof Error ? err : new Error(errorMessage(err))),
           )
         : null;

@@ -110,7 +110,7 @@ export class ObjectPool {
     const full: ObjectJob = { ...job, seq };
     this.pending.set(seq, { job: full, batches: [], done: false });
     if (this.workers.length === 0) {
-      await processObject(full, { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers) }, (batch, done) => {
+      await processObject(full, { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers), resolveEarly: false }, (batch, done) => {
         const p = this.pending.get(seq)!;
         p.batches.push(batch);
         p.done = done;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Metrics } from '../metrics/registry.js';
 import { Pipeline, type ProcessOutcome } from '../pipeline.js';
-import { allProviders } from '../providers/registry.js';
+import { lazyProviders } from './providers.js';
 import { stdoutOutput } from '../outputs/stdout.js';
 import type { Output } from '../outputs/types.js';
 import type { RecordFormat } from '../ingest/records.js';
@@ -96,7 +96,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     until: window?.until ?? null,
   };
   const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
-  const providers = allProviders();
+  const providers = lazyProviders();
   const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0 };
   const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
   const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);

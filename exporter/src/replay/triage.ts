@@ -45,6 +45,11 @@ export interface TriageContext {
   format: RecordFormat;
   window: TimeWindow | null;
   providers: ProviderLookup;
+  /**
+   * Resolve (stateless providers) here to drop unmapped and non-mutating calls before they reach
+   * the main thread: worth it on workers; on the main thread the pipeline resolves anyway.
+   */
+  resolveEarly: boolean;
 }
 
 function outside(window: TimeWindow | null, time: string | null): boolean | null {
@@ -120,7 +125,7 @@ export function triageValue(batch: Batch, raw: unknown, where: string, ctx: Tria
   }
   if (outside(ctx.window, event.eventTime) === true) return drop(batch, 'outside_window');
   // Azure's resolve folds records of one correlation ID (stateful): only the pipeline may call it.
-  if (STATELESS_RESOLVE.has(provider.id)) try {
+  if (ctx.resolveEarly && STATELESS_RESOLVE.has(provider.id)) try {
     const resolution = provider.resolve(event);
     if (resolution.status === 'ignored') return drop(batch, resolution.reason);
     if (resolution.status === 'unmapped') return drop(batch, 'unmapped');

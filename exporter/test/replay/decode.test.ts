@@ -8,7 +8,7 @@ import { type Batch, providerLookup } from '../../src/replay/triage.js';
 import { allProviders } from '../../src/providers/registry.js';
 import { cloudTrailCorpus } from '../aws/corpus.js';
 
-const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()) };
+const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()), resolveEarly: true };
 let dir: string;
 let records: unknown[];
 

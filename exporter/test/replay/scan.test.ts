@@ -64,7 +64,7 @@ describe('CloudTrail log-file scanner', () => {
     const providers = allProviders();
     const pipeline = new Pipeline({ providers, states: new StateStore([], metrics, silentLogger()), outputs: [], metrics, log: silentLogger() });
     const aws = providers.find((p) => p.id === 'aws')!;
-    const ctx = { format: 'auto' as const, window: null, providers: providerLookup(providers) };
+    const ctx = { format: 'auto' as const, window: null, providers: providerLookup(providers), resolveEarly: true };
     let dropped = 0;
     const text = JSON.stringify({ Records: records.map((r) => r.raw) });
     const scanned = scanAll(text).records;

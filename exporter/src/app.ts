@@ -16,6 +16,7 @@ import { createIngestRuntime, type IngestRuntime } from './ingest/runtime.js';
 import { wireAzureInputs } from './ingest/azure/wire.js';
 import { alertProcessor } from './ingest/intake.js';
 import { ownedAccounts } from './fleet/config.js';
+import { wireArchiveBackfill, type ArchiveBackfillWiring } from './ingest/backfill/wire.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -27,6 +28,8 @@ export interface App {
   outputs: Output[];
   server: HttpServer;
   ingest: IngestRuntime;
+  /** The archive backfill after downtime (inputs.aws_archive_backfill), when enabled. */
+  backfill: ArchiveBackfillWiring | null;
   url: string;
   /** Resolves once every state source has had its first load (loaded or not) and alerts are being processed. */
   statesSettled: Promise<void>;
@@ -64,7 +67,10 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
   });
   const server = new HttpServer(config.server, log, metrics.httpRejected);
   let listening = false;
-  const ingest = createIngestRuntime(config, { processor: alertProcessor(pipeline, metrics), metrics, log, ...opts.ingest });
+  const backfill = wireArchiveBackfill(config, { metrics, log });
+  const processor = alertProcessor(pipeline, metrics);
+  // The backfill notes every alert the drain processes (per account/region), whichever input it came from.
+  const ingest = createIngestRuntime(config, { processor: backfill ? backfill.observing(processor) : processor, metrics, log, ...opts.ingest });
   metrics.sources.inputConnected = () => [...ingest.connected(listening), ...azure.connected(listening)];
 
   server.route('GET', '/metrics', async (_req, res) => {
@@ -151,15 +157,19 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     states.startPolling();
     ingest.start();
     azure.start();
+    // The archive is read into the journal once alerts are being processed; live alerts interleave with it.
+    backfill?.start(ingest.alerts);
     log.info('state sources settled; processing alerts', { states: states.statuses().map((s) => `${s.name}: ${s.health}, ${s.resources} resources`) });
   });
   return {
-    config, metrics, states, pipeline, outputs, server, ingest, url, statesSettled,
+    config, metrics, states, pipeline, outputs, server, ingest, backfill, url, statesSettled,
     async stop() {
       listening = false;
       states.stop();
+      await backfill?.stop();
       await server.stop();
       await ingest.stop();
+      backfill?.close();
       await azure.stop();
       await pipeline.flush();
       await Promise.all(outputs.map((o) => o.close()));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { azureEventHubsConfigSchema, azureHttpConfigSchema } from './azure/config.js';
 import { awsEventBridgeConfigSchema } from './eventbridge/config.js';
 import { gcpPubSubConfigSchema } from './pubsub/config.js';
+import { awsArchiveBackfillConfigSchema } from './backfill/config.js';
 
 export const inputsConfigSchema = z.strictObject({
   falco_http: z
@@ -61,5 +62,7 @@ export const inputsConfigSchema = z.strictObject({
   gcp_pubsub: gcpPubSubConfigSchema,
   /** Recently seen alerts remembered to drop redeliveries (same CloudTrail event ID or identical fields); 0 disables. */
   dedup_keys: z.number().int().nonnegative().default(100_000),
+  /** On start, read the CloudTrail archive in S3 for what Falco sent while the exporter was down. */
+  aws_archive_backfill: awsArchiveBackfillConfigSchema,
 });
 export type InputsConfig = z.infer<typeof inputsConfigSchema>;

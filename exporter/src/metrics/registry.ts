@@ -47,6 +47,9 @@ export class Metrics {
   readonly driftsEvicted: Counter<'change_type'>;
   readonly eventsSkipped: Counter<'reason'>;
   readonly inputLag: Histogram<'input'>;
+  readonly backfillObjects: Counter<'result'>;
+  readonly backfillEvents: Counter<'result'>;
+  readonly backfillPending: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -91,6 +94,10 @@ export class Metrics {
     this.driftsEvicted = new Counter({ name: 'tfdrift_drifts_evicted_total', help: 'Open drifts dropped from the ledger to stay within detection.max_open_drifts (oldest last-seen first); not reported as resolved.', labelNames: ['change_type'], registers: [r] });
     this.eventsSkipped = new Counter({ name: 'tfdrift_events_skipped_total', help: 'Events left to another exporter of the fleet (not_owned: an account this shard does not own).', labelNames: ['reason'], registers: [r] });
     this.inputLag = new Histogram({ name: 'tfdrift_input_lag_seconds', help: 'Receipt by a queue input (EventBridge/SQS, Pub/Sub) minus the event time the cloud recorded.', labelNames: ['input'], buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900], registers: [r] });
+    // The archive backfill after downtime (inputs.aws_archive_backfill): progress and outcome.
+    this.backfillObjects = new Counter({ name: 'tfdrift_backfill_objects_total', help: 'Archive objects handled by the backfill after downtime, by result: read, failed.', labelNames: ['result'], registers: [r] });
+    this.backfillEvents = new Counter({ name: 'tfdrift_backfill_events_total', help: 'Archive records seen by the backfill, by result: queued (into the journal), duplicate (received before the stop), outside_window, read_only, failed_call, bad_record.', labelNames: ['result'], registers: [r] });
+    this.backfillPending = new Gauge({ name: 'tfdrift_backfill_pending_objects', help: 'Archive objects the backfill still has to read (0 when done or disabled).', registers: [r] });
     const build = new Gauge({ name: 'tfdrift_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers: [r] });
     build.set({ version: VERSION }, 1);
     for (const reason of INITIAL_LABELS.suppressed) this.eventsSuppressed.inc({ reason }, 0);

@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { itemsFromText } from '../ingest/records.js';
+import { errorMessage } from '../util/errors.js';
+import { CloudTrailScanner } from './scan.js';
+import { type Batch, type TriageContext, emptyBatch, triageScanned, triageValue } from './triage.js';
+
+/** One object to read: a local file (read where it is processed) or bytes already fetched. */
+export interface ObjectJob {
+  seq: number;
+  /** Shown in messages: a path or s3://bucket/key. */
+  name: string;
+  path?: string;
+  data?: Uint8Array;
+  /** The object could not be fetched (after retries): reported in order, as bad input. */
+  fetchError?: string;
+  /** Local files above this many bytes are streamed (default STREAM_THRESHOLD). */
+  streamAbove?: number;
+}
+
+/** Objects above this size are streamed (gunzip and scan chunk by chunk); smaller ones are read at once. */
+export const STREAM_THRESHOLD = 8 * 1024 * 1024;
+/** Items per batch handed to the main thread (bounds memory for huge files). */
+const BATCH_ITEMS = 2000;
+
+const isGzip = (b: Uint8Array): boolean => b[0] === 0x1f && b[1] === 0x8b;
+
+/** True when the bytes are not text: NUL bytes or many control characters near the start. */
+export function looksBinary(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 0) return true;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) control++;
+  }
+  return control > n / 10;
+}
+
+const NOT_TEXT = 'not a text or JSON file (binary content; expected JSON, JSON lines or .json.gz)';
+
+/**
+ * Reads one object into batches, in record order: CloudTrail log files through the scanner
+ * (read-only and failed calls dropped before parsing), everything else through the general
+ * reader. `emit` is called with each batch; the last one is emitted with `done`.
+ */
+export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (batch: Batch, done: boolean) => void): Promise<void> {
+  let batch = emptyBatch();
+  const flushIfFull = (): void => {
+    if (batch.items.length >= BATCH_ITEMS) {
+      emit(batch, false);
+      batch = emptyBatch();
+    }
+  };
+  const bad = (reason: string, message: string, where = job.name): void => void batch.items.push({ t: 'bad', reason, where, message });
+  const scanner = new CloudTrailScanner((r) => {
+    const where = `${job.name}: record ${r.index + 1}`;
+    triageScanned(batch, r.text, r.facts, where, ctx);
+    flushIfFull();
+  });
+  const other = (text: string): void => {
+    for (const item of itemsFromText(text, job.name, ctx.format)) {
+      if (item.kind === 'error') {
+        batch.records++;
+        batch.items.push({ t: 'bad', reason: item.reason, where: item.where, message: item.message });
+      } else triageValue(batch, item.value, item.where, ctx);
+      flushIfFull();
+    }
+  };
+  try {
+    if (job.fetchError) return bad('unreadable_object', job.fetchError);
+    let data = job.data;
+    let size = data?.length ?? 0;
+    if (!data && job.path) {
+      size = (await stat(job.path)).size;
+      if (size <= (job.streamAbove ?? STREAM_THRESHOLD)) data = await readFile(job.path);
+    }
+    if (data) {
+      let bytes: Uint8Array = data;
+      if (isGzip(bytes)) {
+        try {
+          bytes = gunzipSync(bytes);
+        } catch (err) {
+          bad('bad_gzip', `corrupt gzip (${errorMessage(err)})`);
+          return;
+        }
+      }
+      if (looksBinary(bytes)) return bad('not_text', NOT_TEXT);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      if (scanner.feed(text)) scanner.end();
+      if (scanner.state === 'other') other(scanner.head);
+      return;
+    }
+    await streamFile(job.path!, scanner, bad, other);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EISDIR') bad('unreadable_file', 'is a directory');
+    else if (e.code) bad('unreadable_file', `cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message})`);
+    else if (err instanceof SyntaxError) bad('truncated_json', `invalid JSON: ${err.message}`, scanner.records > 0 ? `${job.name}: after record ${scanner.records}` : job.name);
+    else bad('unreadable_file', errorMessage(err));
+  } finally {
+    emit(batch, true);
+  }
+}
+
+/** Large files: gunzip and scan as the bytes arrive; memory stays at a chunk plus one record. */
+async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason: string, message: string) => void, other: (text: string) => void): Promise<void> {
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const first = await new Promise<Buffer>((resolve, reject) => {
+    raw.once('readable', () => resolve((raw.read(2) as Buffer | null) ?? Buffer.alloc(0)));
+    raw.once('error', reject);
+  });
+  raw.unshift(first);
+  const gz = isGzip(first);
+  const source: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
+  const decoder = new StringDecoder('utf8');
+  let checked = false;
+  const rest: string[] = [];
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (!checked) {
+        checked = true;
+        if (looksBinary(chunk)) {
+          raw.destroy();
+          return bad('not_text', NOT_TEXT);
+        }
+      }
+      const text = decoder.write(chunk);
+      if (scanner.state === 'other') rest.push(text);
+      else if (!scanner.feed(text)) rest.push(scanner.head);
+    }
+  } catch (err) {
+    if (gz && !(err as NodeJS.ErrnoException).syscall) {
+      bad('bad_gzip', `corrupt gzip after ${scanner.records} record(s) (${errorMessage(err)})`);
+      return;
+    }
+    throw err;
+  }
+  const tail = decoder.end();
+  if (scanner.state === 'other') rest.push(tail);
+  else if (scanner.feed(tail)) scanner.end();
+  if (scanner.state === 'other') other(rest.length > 0 ? rest.join('') : scanner.head);
+}
+
+/** The same object read back from a stream (S3 bodies), for callers holding a stream. */
+export async function collect(stream: Readable): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) parts.push(c);
+  return Buffer.concat(parts);
+}

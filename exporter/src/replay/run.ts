@@ -1,0 +1,223 @@
+import os from 'node:os';
+import { Metrics } from '../metrics/registry.js';
+import { Pipeline, type ProcessOutcome } from '../pipeline.js';
+import { lazyProviders } from './providers.js';
+import { stdoutOutput } from '../outputs/stdout.js';
+import type { Output } from '../outputs/types.js';
+import type { RecordFormat } from '../ingest/records.js';
+import { DriftLedger } from '../detect/ledger.js';
+import { silentLogger } from '../util/logger.js';
+import { errorMessage } from '../util/errors.js';
+import { CliError } from '../cli/exit.js';
+import { ObjectPool } from './pool.js';
+import type { ObjectJob } from './decode.js';
+import type { Batch, TimeWindow } from './triage.js';
+import { type Listing, listInputs } from './sources.js';
+import type { ArchiveFilters } from './layout.js';
+import { loadReplayStates } from './states.js';
+import { Progress } from './progress.js';
+import { REPLAY_EXIT, errorText, formatError, exitCodeFor } from './exit.js';
+
+export interface ReplayOptions {
+  state: string[];
+  events: string[];
+  format: RecordFormat;
+  output: 'jsonl' | 'pretty';
+  failOnDrift?: boolean;
+  strict?: boolean;
+  config?: string;
+  accountId?: string;
+  quiet?: boolean;
+  /** ISO times or durations ago ("24h", "7d"); records outside are skipped, archive folders and objects pruned. */
+  since?: string;
+  until?: string;
+  /** Archive filters (AWSLogs/ACCOUNT/CloudTrail/REGION/...). */
+  account?: string[];
+  region?: string[];
+  /** Worker threads; 0 = on the main thread; default: automatic. */
+  workers?: number;
+  /** Parallel S3 requests. */
+  concurrency?: number;
+  /** Where progress goes (a TTY shows it); default stderr. */
+  progressStream?: NodeJS.WriteStream;
+}
+
+export interface ReplaySummary {
+  /** Files or objects read. */
+  objects: number;
+  records: number;
+  /** Records that produced at least one drift record. */
+  withDrift: number;
+  /** Drift records emitted (an event can touch several resources). */
+  drifts: number;
+  /** Records that could not be read (invalid JSON, not a record, corrupt file): exit 2. */
+  badInput: number;
+  /** Read and evaluated (or skipped on purpose) without drift; reasons in byReason. */
+  noDrift: number;
+  unmapped: number;
+  byReason: Record<string, number>;
+  /** S3 GET time summed over requests in flight (ms). */
+  fetchMs: number;
+  /** Time the reader stood waiting for an S3 body (ms): what fetching cost the run. */
+  fetchWaitMs: number;
+  /** S3 objects fetched and their bytes. */
+  fetched: number;
+  fetchedBytes: number;
+}
+
+/** Parses `--since/--until`: an ISO 8601 time, or a duration before now (`90m`, `24h`, `7d`). */
+export function parseTime(value: string, flag: string, now = Date.now()): number {
+  const ago = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(value.trim());
+  if (ago) return now - Number(ago[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 }[ago[2] as 's']!;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new CliError(errorText(flag, `"${value}" is not a time`, 'ISO 8601 such as 2026-03-29T10:00:00Z, or a duration ago such as 24h or 7d'));
+  return t;
+}
+
+/** Automatic worker count: none for small inputs (start-up would cost more), else one per core. */
+function autoWorkers(listing: Listing): number {
+  // A worker costs about half a second of start-up (modules, mapping tables): below ~150,000
+  // compressed CloudTrail records (~16 MiB of .json.gz) one thread finishes sooner.
+  const bytes = listing.objects.reduce((n, o) => n + o.size, 0);
+  if (listing.objects.length < 4 || bytes < 16 * 1024 * 1024) return 0;
+  return Math.max(1, Math.min(8, os.availableParallelism()));
+}
+
+/** Offline evaluation: audit records from files, folders or S3 against states; drift records on the output. */
+export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutput(opts.output)): Promise<{ summary: ReplaySummary; exitCode: number }> {
+  const now = Date.now();
+  const window: TimeWindow | null =
+    opts.since || opts.until ? { since: opts.since ? parseTime(opts.since, '--since', now) : null, until: opts.until ? parseTime(opts.until, '--until', now) : null } : null;
+  if (window && window.since !== null && window.until !== null && window.since > window.until) throw new CliError(errorText('--since', 'is after --until'));
+  const filters: ArchiveFilters = {
+    accounts: opts.account?.length ? opts.account : null,
+    regions: opts.region?.length ? opts.region : null,
+    since: window?.since ?? null,
+    until: window?.until ?? null,
+  };
+  const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
+  const providers = lazyProviders();
+  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0 };
+  const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
+  const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);
+
+  for (const e of listing.errors) {
+    summary.badInput++;
+    count('unreadable_input');
+    report(e.where, e.message);
+  }
+  const progress = new Progress(opts.progressStream ?? process.stderr, !opts.quiet, listing.objects.length, listing.objects.reduce((n, o) => n + o.size, 0));
+
+  const onBatch = (_job: ObjectJob, batch: Batch): void => {
+    summary.records += batch.records;
+    for (const [reason, n] of Object.entries(batch.dropped)) {
+      summary.noDrift += n;
+      count(reason, n);
+      if (reason === 'unmapped') summary.unmapped += n;
+    }
+    for (const item of batch.items) {
+      if (item.t === 'bad') {
+        summary.badInput++;
+        count(item.reason);
+        report(item.where, item.message);
+        continue;
+      }
+      const outcome: ProcessOutcome = pipeline!.processEvent(item.event);
+      if (outcome.status === 'drift') {
+        summary.withDrift++;
+        summary.drifts += outcome.records.length;
+      } else if (outcome.status === 'no_drift') {
+        summary.noDrift++;
+        for (const r of outcome.reasons) count(r);
+        if (outcome.reasons.includes('unmapped')) summary.unmapped++;
+      } else if (outcome.status === 'held') summary.noDrift++;
+      else {
+        // Read, but not evaluable (e.g. no resource ID in the record): counted, not an input error.
+        summary.noDrift++;
+        count(outcome.reason);
+      }
+    }
+    progress.update(summary.records, summary.drifts);
+  };
+
+  // Workers start (and load their mapping tables) while the states load.
+  const workers = opts.workers ?? autoWorkers(listing);
+  let pipeline: Pipeline | null = null;
+  const poolReady = ObjectPool.create({ workers, format: opts.format, window, providers, onBatch: (job, batch) => onBatch(job, batch) });
+
+  try {
+    const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
+    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
+  } catch (err) {
+    listing.close();
+    await poolReady.then((p) => p.close(), () => {});
+    throw err;
+  }
+  const pool = await poolReady;
+  try {
+    await feed(pool, listing, opts.concurrency ?? 16, summary, progress);
+    await pool.finish();
+  } finally {
+    await pool.close();
+    listing.close();
+  }
+  await pipeline.flush();
+  progress.done();
+  summary.objects = listing.objects.length;
+
+  const empty = summary.records === 0 && summary.badInput === 0;
+  if (empty) {
+    const what = window || filters.accounts || filters.regions ? 'no audit records for these --since/--until/--account/--region filters' : 'no audit records in the input';
+    process.stderr.write(`${formatError('--events', what, 'an empty input exits 2: it usually means a wrong path, prefix or window')}\n`);
+  }
+  if (!opts.quiet) {
+    const reasons = Object.entries(summary.byReason).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}=${n}`).join(' ');
+    process.stderr.write(
+      `tfdrift replay: ${summary.objects} ${listing.noun}(s), ${summary.records} records: ${summary.withDrift} with drift (${summary.drifts} drift record(s)), ${summary.noDrift} without drift, ${summary.badInput} bad${reasons ? ` (${reasons})` : ''}\n`,
+    );
+    if (summary.fetched > 0)
+      process.stderr.write(
+        `tfdrift replay: S3: ${summary.fetched} object(s), ${(summary.fetchedBytes / 2 ** 20).toFixed(1)} MiB in ${listing.listRequests} listing request(s) and ${summary.fetched} GET(s); GET time ${(summary.fetchMs / 1000).toFixed(1)} s summed over the requests in flight, readers waited ${(summary.fetchWaitMs / 1000).toFixed(1)} s\n`,
+      );
+  }
+  return { summary, exitCode: exitCodeFor({ bad: summary.badInput > 0 || empty, unmapped: summary.unmapped, drifts: summary.drifts, strict: opts.strict, failOnDrift: opts.failOnDrift }) };
+}
+
+/** Submits objects in order; S3 bodies are fetched ahead, `concurrency` at a time, so workers never wait on one GET. */
+async function feed(pool: ObjectPool, listing: Listing, concurrency: number, summary: ReplaySummary, progress: Progress): Promise<void> {
+  const ahead: { name: string; size: number; body: Promise<Uint8Array | Error> | null; path?: string }[] = [];
+  let next = 0;
+  const fill = (): void => {
+    while (next < listing.objects.length && ahead.length < concurrency) {
+      const o = listing.objects[next++];
+      const started = performance.now();
+      const body = o.fetch
+        ? o.fetch().then(
+            (b) => {
+              summary.fetchMs += performance.now() - started;
+              summary.fetched++;
+              summary.fetchedBytes += b.length;
+              return b;
+            },
+            (err: unknown) => (err instanceof Error ? err : new Error(errorMessage(err))),
+          )
+        : null;
+      ahead.push({ name: o.name, size: o.size, body, path: o.path });
+    }
+  };
+  fill();
+  while (ahead.length > 0) {
+    const o = ahead.shift()!;
+    fill();
+    if (o.body) {
+      const waitStarted = performance.now();
+      const body = await o.body;
+      summary.fetchWaitMs += performance.now() - waitStarted;
+      if (body instanceof Error) await pool.submit({ name: o.name, data: new Uint8Array(0), fetchError: body.message });
+      else await pool.submit({ name: o.name, data: body });
+    } else await pool.submit({ name: o.name, path: o.path });
+    progress.object(o.size);
+  }
+}
+
+export { REPLAY_EXIT };

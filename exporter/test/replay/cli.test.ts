@@ -121,6 +121,6 @@ describe('tfdrift replay: each bad input is one line naming it, the rest still r
 
   it('documents the exit codes in --help', async () => {
     const r = await cli(['replay', '--help']);
-    expect(r.stderr).toMatch(/Exit codes:\n {2}0 {2}every input was read[\s\S]* 2 {2}input that could not be read[\s\S]* 3 {2}drift found and --fail-on-drift\n {2}4 {2}unmapped events and --strict/);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 {2}every input was read[\s\S]* 2 {2}input that could not be read[\s\S]* 3 {2}drift found and --fail-on-drift\n {2}4 {2}unmapped events and --strict/);
   });
 });

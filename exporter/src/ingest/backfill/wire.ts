@@ -29,6 +29,9 @@ export function wireArchiveBackfill(config: Config, deps: { metrics: Metrics; lo
   if (!cfg.enabled) return null;
   const received = new ReceivedLog(path.join(config.storage.dir, 'backfill'), { overlapMs: cfg.overlap_minutes * 60_000, maxIds: cfg.remembered_ids, log: deps.log });
   let backfill: ArchiveBackfill | null = null;
+  // start() runs once the states have settled; done() asked before that waits for it (or for stop()).
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   return {
     observing: (processor) => ({
       processFalcoAlert(body, input, receivedAt) {
@@ -40,9 +43,11 @@ export function wireArchiveBackfill(config: Config, deps: { metrics: Metrics; lo
     start(alerts) {
       backfill ??= new ArchiveBackfill({ config: cfg, received, alerts, metrics: deps.metrics, log: deps.log });
       backfill.start();
+      markStarted();
     },
-    done: () => (backfill ? backfill.done() : Promise.resolve({ objects: 0, queued: 0, duplicates: 0, error: null })),
+    done: () => started.then(() => (backfill ? backfill.done() : { objects: 0, queued: 0, duplicates: 0, error: null })),
     async stop() {
+      markStarted();
       await backfill?.stop();
     },
     close: () => received.close(),

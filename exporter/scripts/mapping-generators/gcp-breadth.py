@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Generates mappings/gcp/*.generated.yaml (and data/gcp-api-write-methods.tsv, data/google-import-ids.tsv)
 # from snapshots of googleapis/googleapis (service definitions) and hashicorp/terraform-provider-google (docs).
-# Usage, from exporter/: GOOGLEAPIS=<clone> GOOGLE_PROVIDER=<clone> python3 mappings/tools/gcp-breadth.py
+# Usage, from exporter/: GOOGLEAPIS=<clone> GOOGLE_PROVIDER=<clone> python3 scripts/mapping-generators/gcp-breadth.py
 # (the data files were written by an earlier step of this tool; this file records how the tables were derived).
 
 # --- 1. RPCs of googleapis (run inside $GOOGLEAPIS; protos listed in /tmp/h19/g/protos.txt) ---
@@ -111,5 +111,5 @@ for host,methods in sorted(rows.items()):
     hdr=("# Generated from googleapis service definitions (rpc, google.api.http resource pattern, default_host)\n"
          "# matched to the google provider's documented import formats (data/google-import-ids.tsv): the rpc's\n"
          "# resource pattern is the type's import ID, so the audit log's resourceName is the ID state stores.\n"
-         "# Do not edit; hand-written rows in the service's own table win. Tool: mappings/tools/gcp-breadth.py.\n")
+         "# Do not edit; hand-written rows in the service's own table win. Tool: scripts/mapping-generators/gcp-breadth.py.\n")
     open(f"mappings/gcp/{host.split('.')[0]}.generated.yaml",'w').write(hdr+yaml.safe_dump(doc,sort_keys=False,width=1000))

@@ -7,13 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { bundleHarness } from '../test/browser/bundle';
+import { bundleHarnessWithDatasources } from '../test/browser/bundle-datasources';
 import { launchChromium, openPage, PAGE_BASE } from '../test/browser/chromium';
 import { startPluginStack } from '../test/browser/servers';
 import { loadFixtureRecords, loadReplayRecords } from '../test/fixtures/records';
 
 const OUT = path.resolve(__dirname, '..', '..', 'docs', 'images');
-const BUILD = path.resolve(__dirname, '..', 'test', 'browser', '.build');
+// Its own harness build, with Grafana's DataSourceSrv (the Configuration page's DataSourcePicker reads it).
+const BUILD = path.resolve(__dirname, '..', 'test', 'browser', '.build', 'screenshots');
 
 /** Page, route and what shows that it has finished loading. */
 export const SCREENSHOT_PAGES = [
@@ -50,7 +51,7 @@ async function settle(page: Page): Promise<void> {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  await bundleHarness(BUILD);
+  await bundleHarnessWithDatasources(BUILD);
   const now = Date.now();
   const { GrafanaPeer } = await import('@tfdrift/alert-rules/testing');
   const alerting = new GrafanaPeer({

@@ -155,7 +155,9 @@ export function startHarnessServer(
     }
     // Static files by name; every other path is an app URL (/a/<plugin id>/…): the harness page.
     const named = path.basename(url.pathname);
-    const exists = named !== '' && fs.existsSync(path.join(bundleDir, named));
+    // Files only: other harness bundles live in subfolders of the build dir named like app routes.
+    const exists =
+      named !== '' && fs.statSync(path.join(bundleDir, named), { throwIfNoEntry: false })?.isFile() === true;
     if (!exists && path.extname(named) !== '') {
       res.writeHead(404).end(); // fonts and images the harness does not ship
       return;

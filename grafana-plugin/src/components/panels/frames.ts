@@ -26,18 +26,22 @@ export function barSeriesFrames(opts: {
     const i = opts.order.indexOf(name);
     return i < 0 ? opts.order.length : i;
   };
-  const frames = [...opts.series]
+  const frames = opts.series
+    // A series without samples has nothing to plot (and an empty time field cannot be aligned).
+    .filter((s) => s.points.length > 0)
     .sort((a, b) => rank(a.labels[opts.labelKey] ?? '') - rank(b.labels[opts.labelKey] ?? ''))
     .map((s) => {
       const name = s.labels[opts.labelKey] ?? '';
+      // Time ascending, one value per time: the frames are outer-joined on time by the chart.
+      const points = [...s.points].sort((a, b) => a[0] - b[0]);
       return toDataFrame({
         name,
         fields: [
-          { name: 'Time', type: FieldType.time, values: s.points.map((p) => p[0]), config: {} },
+          { name: 'Time', type: FieldType.time, values: points.map((p) => p[0]), config: {} },
           {
             name,
             type: FieldType.number,
-            values: s.points.map((p) => p[1]),
+            values: points.map((p) => p[1]),
             config: {
               displayName: name,
               decimals: 0,
@@ -66,4 +70,24 @@ export function barSeriesFrames(opts: {
     theme: opts.theme,
     timeZone: opts.timeZone,
   });
+}
+
+/**
+ * True when TimeSeries (GraphNG) can align `frames` on time: at least one frame, each with a time field and a
+ * number field of the same, non-zero length. GraphNG throws on anything else, so render a no-data state instead.
+ */
+export function canAlignOnTime(frames: DataFrame[]): boolean {
+  return (
+    frames.length > 0 &&
+    frames.every((frame) => {
+      const time = frame.fields.find((f) => f.type === FieldType.time);
+      const values = frame.fields.filter((f) => f.type === FieldType.number);
+      return (
+        time !== undefined &&
+        time.values.length > 0 &&
+        values.length > 0 &&
+        values.every((f) => f.values.length === time.values.length)
+      );
+    })
+  );
 }

@@ -48,7 +48,11 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
   const uid = settings.lokiDatasourceUid;
   const [progress, setProgress] = useState<TimeWindow[]>([]);
   const search = useAsync(
-    () => searchDrift(uid, settings.jobLabel, driftId, time.window, setProgress),
+    // The search's end is the "now" its ages are measured from (render stays pure).
+    async () => ({
+      ...(await searchDrift(uid, settings.jobLabel, driftId, time.window, setProgress)),
+      finishedAt: Date.now(),
+    }),
     [uid, settings.jobLabel, driftId, time.window],
   );
   const result = search.value;
@@ -84,7 +88,6 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
       to: Math.max(foundWindow.to, Date.now()),
     };
     return groupDrifts(await lokiLogs(uid, otherQuery, window, 1000)).filter((r) => r.driftId !== driftId);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [uid, otherQuery, foundWindow?.from]);
 
   if (search.error) {
@@ -150,7 +153,7 @@ function DriftDetail({ driftId, time }: { driftId: string; time: PageTimeT }) {
           Explore this drift&apos;s log lines
         </LinkButton>
         <span className={styles.muted} data-testid="search-extent">
-          Found {formatAge((Date.now() - entries[entries.length - 1].time) / 1000)} ago; searched back{' '}
+          Found {formatAge((result.finishedAt - entries[entries.length - 1].time) / 1000)} ago; searched back{' '}
           {days(time.window.to - result.searched[result.searched.length - 1].from)} days in{' '}
           {result.searched.length} {result.searched.length === 1 ? 'window' : 'windows'}.
         </span>

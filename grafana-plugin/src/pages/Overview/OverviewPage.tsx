@@ -2,11 +2,11 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Badge, LinkButton, Stack, TimeSeries, useStyles2, useTheme2 } from '@grafana/ui';
-import { LegendDisplayMode, TooltipDisplayMode } from '@grafana/schema';
+import { Badge, LinkButton, Stack, useStyles2, useTheme2 } from '@grafana/ui';
 import { classifyError, firstProblem } from '../../api/problems';
 import { NoDataState, PageError } from '../../components/common/PageState';
 import { BarGaugeList } from '../../components/panels/BarGaugeList';
+import { BarTimeSeries } from '../../components/panels/BarTimeSeries';
 import { barSeriesFrames } from '../../components/panels/frames';
 import { Panel } from '../../components/panels/Panel';
 import { TimeControls } from '../../components/time/TimeControls';
@@ -118,7 +118,7 @@ export function OverviewPage() {
                       data.overTime.reduce((a, s) => a + s.points.reduce((b, p) => b + p[1], 0), 0),
                     )}
                   >
-                    <TimeSeries
+                    <BarTimeSeries
                       frames={barSeriesFrames({
                         series: data.overTime,
                         labelKey: 'severity',
@@ -131,13 +131,7 @@ export function OverviewPage() {
                       timeZone={timeZone}
                       width={width}
                       height={height}
-                      legend={{
-                        showLegend: true,
-                        displayMode: LegendDisplayMode.List,
-                        placement: 'bottom',
-                        calcs: ['sum'],
-                      }}
-                      options={{ tooltip: { mode: TooltipDisplayMode.Multi, sort: 'desc' } }}
+                      emptyText="No drifts detected in this time range"
                     />
                   </div>
                 )

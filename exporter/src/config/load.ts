@@ -7,9 +7,10 @@ import { ConfigError, errorMessage } from '../util/errors.js';
 
 export const ENV_PREFIX = 'TFDRIFT_';
 
-type AnySchema = z.ZodType & { _zod: { def: Record<string, unknown> & { type: string } } };
+export type AnySchema = z.ZodType & { _zod: { def: Record<string, unknown> & { type: string } } };
 
-function unwrap(schema: AnySchema): AnySchema {
+/** The schema under optional/default/nullable/… wrappers (what a key's value is checked against). */
+export function unwrap(schema: AnySchema): AnySchema {
   let s = schema;
   for (;;) {
     const def = s._zod.def;

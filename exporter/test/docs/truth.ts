@@ -6,10 +6,9 @@ import path from 'node:path';
 import { vi } from 'vitest';
 import type { Command } from 'commander';
 import YAML from 'yaml';
-import type { z } from 'zod';
 import type { Registry } from 'prom-client';
 import { configSchema } from '../../src/config/schema.js';
-import { envKeyToPath, parseConfig } from '../../src/config/load.js';
+import { envKeyToPath, parseConfig, unwrap, type AnySchema } from '../../src/config/load.js';
 import { checkServerSecurity, HttpServer } from '../../src/server/http.js';
 import { startApp } from '../../src/app.js';
 import * as cliMain from '../../src/cli/main.js';
@@ -44,16 +43,6 @@ export function recordingRules(): Set<string> {
   return out;
 }
 
-type AnySchema = z.ZodType & { _zod: { def: Record<string, unknown> & { type: string } } };
-function unwrap(schema: AnySchema): AnySchema {
-  let s = schema;
-  for (;;) {
-    const def = s._zod.def;
-    if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(def.type)) s = def.innerType as AnySchema;
-    else if (def.type === 'pipe') s = def.in as AnySchema;
-    else return s;
-  }
-}
 
 /** True when `inputs.falco_http.max_body_bytes` (or `states[0].bucket`) is a key of the config schema. */
 export function isConfigKey(dotted: string): boolean {

@@ -130,6 +130,8 @@ describe('inputs.aws_eventbridge: CloudTrail → EventBridge → SQS (loopback S
     expect(a.ingest.eventBridge!.stats.receiveErrors).toBeGreaterThan(3);
     expect(connectedWhileDown.some((s) => /input="aws_eventbridge"\} 0/.test(s))).toBe(true);
     expect(out.records.map((r) => r.drift_id).sort()).toEqual(await nativeDriftIds(sample));
+    // Connected again once a receive succeeds after the outage (the drain may finish before the next poll).
+    await until(() => a.ingest.eventBridge!.connected, 60_000, 'the input to report connected');
     expect(await a.metrics.registry.getSingleMetricAsString('tfdrift_input_connected')).toMatch(/input="aws_eventbridge"\} 1/);
   }, 180_000);
 

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { DriftRecord } from './model/drift.js';
 import type { AuditEvent, ProviderId } from './model/event.js';
 import type { Metrics } from './metrics/registry.js';
@@ -6,19 +5,12 @@ import type { Output } from './outputs/types.js';
 import type { ProviderAdapter, Resolution } from './providers/types.js';
 import type { StateStore } from './state/store.js';
 import type { StateIndex } from './state/index.js';
-import { detect } from './detect/detector.js';
-import { buildDriftRecord, draftDriftId } from './detect/record.js';
-import { DEFAULT_SEVERITY_RULES, classifySeverity } from './detect/severity.js';
-import { suggestedFix } from './detect/fix.js';
 import { DriftLedger } from './detect/ledger.js';
 import { resolveAgainstState, resolvedRecord } from './detect/resolve.js';
-import { applyIgnoreRules, eventSuppression } from './detect/suppress.js';
-import { IgnoreRules } from './detect/ignore.js';
-import { detectionConfigSchema, type DetectionConfig, type SeverityRule } from './detect/config.js';
+import { detectionConfigSchema, type DetectionConfig } from './detect/config.js';
 import { InputError, errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
-import { ownsAccount } from './fleet/config.js';
-import { VERSION } from './version.js';
+import { type Assessment, type AssessRules, type Convergence, type Prepared, assessEvent, assessRules, prepareEvent } from './assess.js';
 
 export { isTerraformCall } from './detect/suppress.js';
 
@@ -57,9 +49,7 @@ export class Pipeline {
   readonly ledger: DriftLedger;
   private readonly now: () => Date;
   private readonly detection: DetectionConfig;
-  private readonly severityRules: SeverityRule[];
-  private readonly ignore: IgnoreRules;
-  private readonly exporterName: string;
+  private readonly rules: AssessRules;
   private held: Held[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
 
@@ -67,9 +57,7 @@ export class Pipeline {
     this.detection = o.detection ?? detectionConfigSchema.parse({});
     this.ledger = o.ledger ?? new DriftLedger(this.detection.dedup_window_seconds * 1000);
     this.now = o.now ?? (() => new Date());
-    this.exporterName = o.exporterName || hostname();
-    this.severityRules = [...this.detection.severity_rules, ...(this.detection.default_severity_rules ? DEFAULT_SEVERITY_RULES : [])];
-    this.ignore = new IgnoreRules(this.detection.ignore);
+    this.rules = assessRules(this.detection, o.exporterName, o.ownedAccounts ?? null);
     o.metrics.sources.openDrifts = () => this.ledger.openCounts();
     o.states.on('reloaded', ({ index }: { index: StateIndex }) => this.resolveAfterReload(index));
   }
@@ -102,72 +90,53 @@ export class Pipeline {
   }
 
   processEvent(event: AuditEvent, receivedAt = process.hrtime.bigint()): ProcessOutcome {
-    const m = this.o.metrics;
-    const provider = this.provider(event.provider);
-    if (!provider) return this.fail('unknown_provider', `provider ${event.provider} is not enabled`);
-    if (!ownsAccount(this.o.ownedAccounts ?? null, event.provider, event.accountId)) {
-      // Another shard of the fleet owns this account: neither drift nor unmanaged noise here.
-      m.eventsSkipped.inc({ reason: 'not_owned' });
-      return { status: 'no_drift', reasons: ['not_owned'] };
-    }
-    let resolution: Resolution;
-    try {
-      resolution = provider.resolve(event);
-    } catch (err) {
-      this.o.log.error('mapping failed', { event: event.eventName, id: event.eventId, error: errorMessage(err) });
-      return this.fail('mapping_error', errorMessage(err));
-    }
-    if (resolution.status === 'ignored') {
-      m.eventsSuppressed.inc({ reason: resolution.reason });
-      return { status: 'no_drift', reasons: [resolution.reason] };
-    }
-    if (resolution.status === 'unmapped') {
-      m.eventsUnmapped.inc({ provider: event.provider });
-      return { status: 'no_drift', reasons: ['unmapped'] };
-    }
-    if (resolution.status === 'unresolved') return this.fail(resolution.reason, `${event.eventName}: ${resolution.reason}`);
-    const suppressed = eventSuppression(event, this.detection);
-    if (suppressed) {
-      m.eventsSuppressed.inc({ reason: suppressed });
-      if (suppressed === 'terraform') this.resolveConverged(event, resolution);
-      return { status: 'no_drift', reasons: [suppressed] };
-    }
+    const prepared = prepareEvent(event, this.provider(event.provider), this.rules);
+    if (prepared.status === 'failed' && prepared.logged) this.o.log.error('mapping failed', { event: event.eventName, id: event.eventId, error: prepared.message });
+    if (prepared.status !== 'ready') return this.conclude(prepared);
     if (this.detection.settle_seconds > 0) {
       let done: () => void = () => {};
       const settled = new Promise<void>((resolve) => (done = resolve));
-      this.held.push({ event, resolution, receivedAt, due: Date.now() + this.detection.settle_seconds * 1000, done });
+      this.held.push({ event, resolution: prepared.resolution, receivedAt, due: Date.now() + this.detection.settle_seconds * 1000, done });
       this.scheduleSettle();
       return { status: 'held', settled };
     }
-    return this.evaluate(event, resolution, receivedAt);
+    return this.evaluate(event, prepared.resolution, receivedAt);
   }
 
-  /** Detection proper: classify against the current index, then severity, record, dedup, emit. */
-  private evaluate(event: AuditEvent, resolution: Resolution, receivedAt: bigint): ProcessOutcome {
+  /** Counts an event decided before detection; a Terraform call converges the open drifts it touches. */
+  conclude(prepared: Exclude<Prepared, { status: 'ready' }>): ProcessOutcome {
     const m = this.o.metrics;
-    const detection = detect(event, resolution, this.o.states.index);
-    const reasons = [...detection.suppressed];
+    switch (prepared.status) {
+      case 'not_owned':
+        m.eventsSkipped.inc({ reason: 'not_owned' });
+        return { status: 'no_drift', reasons: ['not_owned'] };
+      case 'suppressed':
+        m.eventsSuppressed.inc({ reason: prepared.reason });
+        if (prepared.converge) this.converge(prepared.converge);
+        return { status: 'no_drift', reasons: [prepared.reason] };
+      case 'unmapped':
+        m.eventsUnmapped.inc({ provider: prepared.provider });
+        return { status: 'no_drift', reasons: ['unmapped'] };
+      case 'failed':
+        return this.fail(prepared.reason, prepared.message);
+    }
+  }
+
+  private evaluate(event: AuditEvent, resolution: Resolution, receivedAt: bigint): ProcessOutcome {
     const now = this.now();
+    const assessment = assessEvent(event, resolution, this.o.states.index, this.rules, now, (id) => this.ledger.touch(id, now.getTime()));
+    return this.commit(assessment, receivedAt, now);
+  }
+
+  /**
+   * The ledger's half of detection, for an assessment made here or on another thread (replay's
+   * workers): repeats of open drifts are dropped, new ones opened and emitted.
+   */
+  commit(assessment: Assessment, receivedAt = process.hrtime.bigint(), now = this.now()): ProcessOutcome {
+    const m = this.o.metrics;
+    const reasons = [...assessment.reasons];
     const records: DriftRecord[] = [];
-    for (const raw of detection.drifts) {
-      const draft = applyIgnoreRules(raw, this.ignore);
-      if (!draft) {
-        reasons.push('ignore_rule');
-        continue;
-      }
-      const id = draftDriftId(draft, event);
-      if (this.ledger.touch(id, now.getTime())) {
-        reasons.push('duplicate_open_drift');
-        continue;
-      }
-      const record = buildDriftRecord(draft, event, {
-        severity: classifySeverity(draft, event, this.severityRules).severity,
-        suggestedFix: suggestedFix(draft, event.eventName),
-        detectedAt: now,
-        version: VERSION,
-        exporter: this.exporterName,
-      }, id);
-      const key = { lookup: draft.lookup ?? null, address: draft.resource?.address ?? null, checks: draft.checks ?? [] };
+    for (const { record, key } of assessment.candidates) {
       if (!this.ledger.open(record, now.getTime(), key)) {
         reasons.push('duplicate_open_drift');
         continue;
@@ -177,9 +146,9 @@ export class Pipeline {
     for (const reason of reasons) m.eventsSuppressed.inc({ reason });
     for (const record of records) this.emit(record);
     m.eventProcessing.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
-    if (event.eventTime) {
+    if (assessment.eventTime) {
       // Every evaluated event, drift or not: this is the freshness of detection.
-      const lag = (now.getTime() - Date.parse(event.eventTime)) / 1000;
+      const lag = (now.getTime() - Date.parse(assessment.eventTime)) / 1000;
       if (Number.isFinite(lag) && lag >= 0) m.eventLag.observe(lag);
     }
     return records.length > 0 ? { status: 'drift', records } : { status: 'no_drift', reasons };
@@ -213,13 +182,13 @@ export class Pipeline {
   }
 
   /** A Terraform call on a resource with an open "modified" drift means apply converged it. */
-  private resolveConverged(event: AuditEvent, resolution: Resolution): void {
-    if (resolution.status !== 'mapped' || this.ledger.size === 0) return;
-    for (const change of resolution.changes) {
-      for (const d of this.ledger.onResource(event.provider, event.accountId, change.resourceId)) {
+  private converge(c: Convergence): void {
+    if (this.ledger.size === 0) return;
+    for (const resourceId of c.resourceIds) {
+      for (const d of this.ledger.onResource(c.provider, c.accountId, resourceId)) {
         if (d.record.change_type !== 'modified') continue;
         this.ledger.close(d.record.drift_id);
-        this.emit(resolvedRecord(d, { code: 'terraform_call', text: `converged by a Terraform call (${event.eventName})` }, this.now()));
+        this.emit(resolvedRecord(d, { code: 'terraform_call', text: `converged by a Terraform call (${c.eventName})` }, this.now()));
       }
     }
   }

@@ -29,6 +29,36 @@ export interface LedgerOptions {
   log?: Logger;
   /** Journal bytes allowed beyond twice the last snapshot before it is folded in at once (default 1 MiB). */
   compactSlackBytes?: number;
+  /**
+   * Keep each open drift's record as its JSON text, parsed when read: about a third of the heap
+   * of the object. For replays, which hold every drift of an archive and rarely read one back.
+   */
+  recordsAsText?: boolean;
+}
+
+/** An open drift whose record is held as JSON text; `record` parses it on each read. */
+class TextDrift implements OpenDrift {
+  private readonly text: string;
+  readonly key: ResolutionKey;
+  firstSeen: number;
+  lastSeen: number;
+  occurrences: number;
+
+  constructor(d: OpenDrift) {
+    this.text = JSON.stringify(d.record);
+    this.key = d.key;
+    this.firstSeen = d.firstSeen;
+    this.lastSeen = d.lastSeen;
+    this.occurrences = d.occurrences;
+  }
+
+  get record(): DriftRecord {
+    return JSON.parse(this.text) as DriftRecord;
+  }
+
+  toJSON(): OpenDrift {
+    return { record: this.record, key: this.key, firstSeen: this.firstSeen, lastSeen: this.lastSeen, occurrences: this.occurrences };
+  }
 }
 
 /** A burst of evictions ends after this long without one; the next eviction logs again. */
@@ -81,20 +111,22 @@ export class DriftLedger {
   }
 
   private put(d: OpenDrift): void {
-    const previous = this.drifts.get(d.record.drift_id);
+    const id = d.record.drift_id;
+    const previous = this.drifts.get(id);
     if (previous) this.unindex(previous);
-    this.drifts.set(d.record.drift_id, d);
+    this.drifts.set(id, this.options.recordsAsText ? new TextDrift(d) : d);
     for (const k of DriftLedger.resourceKeys(d)) {
       const set = this.byResource.get(k);
-      if (set) set.add(d.record.drift_id);
-      else this.byResource.set(k, new Set([d.record.drift_id]));
+      if (set) set.add(id);
+      else this.byResource.set(k, new Set([id]));
     }
   }
 
   private unindex(d: OpenDrift): void {
+    const id = d.record.drift_id;
     for (const k of DriftLedger.resourceKeys(d)) {
       const set = this.byResource.get(k);
-      set?.delete(d.record.drift_id);
+      set?.delete(id);
       if (set && set.size === 0) this.byResource.delete(k);
     }
   }

@@ -4,17 +4,46 @@ import type { Metrics } from '../metrics/registry.js';
 import type { Output } from './types.js';
 import { formatPretty } from './pretty.js';
 
-/** JSON lines (one record per line, for Promtail/Alloy/Fluent Bit) or a readable form. */
-export function stdoutOutput(format: 'jsonl' | 'pretty', stream: Writable = process.stdout, metrics?: Metrics): Output {
+/** Lines held back at most (replay's batched writes). */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * JSON lines (one record per line, for Promtail/Alloy/Fluent Bit) or a readable form.
+ * `batched` (replay): lines are gathered and written 64 KiB at a time or when the event loop
+ * turns — one write per record is a system call per record on a pipe or file. The daemon writes
+ * each record at once: a record held back when the process is killed would be lost.
+ */
+export function stdoutOutput(format: 'jsonl' | 'pretty', stream: Writable = process.stdout, metrics?: Metrics, batched = false): Output {
   const colour = format === 'pretty' && 'isTTY' in stream && Boolean((stream as NodeJS.WriteStream).isTTY);
+  let held = '';
+  let scheduled = false;
+  const writeHeld = (): void => {
+    scheduled = false;
+    if (held === '') return;
+    const text = held;
+    held = '';
+    stream.write(text);
+  };
   return {
     name: 'stdout',
     send(record: DriftRecord) {
-      stream.write(format === 'jsonl' ? `${JSON.stringify(record)}\n` : `${formatPretty(record, colour)}\n\n`);
+      const line = format === 'jsonl' ? `${JSON.stringify(record)}\n` : `${formatPretty(record, colour)}\n\n`;
+      if (!batched) stream.write(line);
+      else {
+        held += line;
+        if (held.length >= BATCH_BYTES) writeHeld();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(writeHeld);
+        }
+      }
       metrics?.outputSent.inc({ output: 'stdout', status: 'ok' });
     },
     queueLength: () => 0,
-    flush: () => new Promise((resolve) => (stream.writableNeedDrain ? stream.once('drain', () => resolve()) : resolve())),
+    flush: () => {
+      writeHeld();
+      return new Promise((resolve) => (stream.writableNeedDrain ? stream.once('drain', () => resolve()) : resolve()));
+    },
     close: async () => {},
   };
 }

@@ -63,6 +63,11 @@ export interface ProviderAdapter {
   readonly id: ProviderId;
   /** Falco `source` values this provider handles. */
   readonly falcoSources: readonly string[];
+  /**
+   * resolve() remembers earlier records (multi-part operations fold into one): all of this
+   * provider's records must pass one resolver, in order — never split across threads.
+   */
+  readonly sequential: boolean;
   /** From a Falco alert's output_fields; throws InputError on unusable fields. */
   fromFalco(fields: Record<string, unknown>, falco: FalcoContext): AuditEvent;
   /** True when a raw record (not a Falco alert) is this provider's native shape. */

@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { itemsFromText } from '../ingest/records.js';
 import { errorMessage } from '../util/errors.js';
-import { CloudTrailScanner } from './scan.js';
+import { CloudTrailScanner } from '../archive/scan.js';
+import { gunzipWhole, isGzip } from '../archive/gzip.js';
 import { type Batch, type TriageContext, emptyBatch, triageScanned, triageValue } from './triage.js';
 
 /** One object to read: a local file (read where it is processed) or bytes already fetched. */
@@ -25,8 +26,6 @@ export interface ObjectJob {
 export const STREAM_THRESHOLD = 8 * 1024 * 1024;
 /** Items per batch handed to the main thread (bounds memory for huge files). */
 const BATCH_ITEMS = 2000;
-
-const isGzip = (b: Uint8Array): boolean => b[0] === 0x1f && b[1] === 0x8b;
 
 /** True when the bytes are not text: NUL bytes or many control characters near the start. */
 export function looksBinary(b: Uint8Array): boolean {
@@ -82,7 +81,7 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
       let bytes: Uint8Array = data;
       if (isGzip(bytes)) {
         try {
-          bytes = gunzipSync(bytes);
+          bytes = gunzipWhole(bytes);
         } catch (err) {
           bad('bad_gzip', `corrupt gzip (${errorMessage(err)})`);
           return;

@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RecordFormat } from '../ingest/records.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import type { DetectionConfig } from '../detect/config.js';
+import type { StateIndex } from '../state/index.js';
+import { assessRules } from '../assess.js';
 import { type ObjectJob, processObject } from './decode.js';
-import { providerLookup } from './triage.js';
-import type { Batch, TimeWindow } from './triage.js';
+import { type Batch, type TimeWindow, type TriageContext, providerLookup } from './triage.js';
 
 export interface PoolOptions {
   /** 0: read and triage on the calling thread. */
@@ -14,9 +17,17 @@ export interface PoolOptions {
   window: TimeWindow | null;
   /** Providers for the calling thread (workers load their own). */
   providers: ProviderAdapter[];
+  /** Rules every reader assesses events with (the pipeline's `detection`), and the records' `exporter`. */
+  detection: DetectionConfig;
+  exporterName: string;
   /** Receives every batch in object order, then record order: results equal a single-threaded run. */
   onBatch: (job: ObjectJob, batch: Batch) => void;
-  /** Jobs in flight per worker (the reorder buffer is bounded by workers × this). */
+  /**
+   * Old-generation bound of each worker in MiB (it holds the states' index, caches and what it
+   * reads); null: V8's default. Past it the worker stops with ERR_WORKER_OUT_OF_MEMORY.
+   */
+  workerHeapMiB?: number | null;
+  /** Jobs queued per worker; beyond that this thread reads the next object itself (the reorder buffer is bounded by workers × this + 16). */
   perWorker?: number;
 }
 
@@ -30,10 +41,11 @@ interface Pending {
  * The worker script: compiled JavaScript next to this file, or — when running from TypeScript
  * sources (tests, benchmarks) — the .ts file loaded through tsx, which a Worker cannot do alone.
  */
-function spawnWorker(workerData: unknown): Worker {
+function spawnWorker(workerData: unknown, oldGenerationMiB: number | null): Worker {
   const here = import.meta.url;
   // A small young generation: the objects a worker makes die young, and RSS stays ~30 MiB lower per worker.
-  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  // A bounded old generation makes V8 collect before it grows the heap (~60 MiB less RSS per worker).
+  const resourceLimits = { maxYoungGenerationSizeMb: 8, ...(oldGenerationMiB ? { maxOldGenerationSizeMb: oldGenerationMiB } : {}) };
   if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData, resourceLimits });
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./worker.ts', here).href;
@@ -49,6 +61,9 @@ export class ObjectPool {
   private submitted = 0;
   private waiters: (() => void)[] = [];
   private failure: Error | null = null;
+  private inline: TriageContext | null = null;
+  /** Objects this thread read itself (every one without workers). */
+  readInline = 0;
 
   private constructor(private readonly o: PoolOptions) {}
 
@@ -59,7 +74,7 @@ export class ObjectPool {
   }
 
   private addWorker(): Promise<void> {
-    const worker = spawnWorker({ format: this.o.format, window: this.o.window });
+    const worker = spawnWorker({ format: this.o.format, window: this.o.window, detection: this.o.detection, exporterName: this.o.exporterName }, this.o.workerHeapMiB ?? null);
     const slot = { worker, inFlight: 0 };
     this.workers.push(slot);
     return new Promise((resolve, reject) => {
@@ -75,7 +90,9 @@ export class ObjectPool {
         }
         this.deliver();
       });
-      worker.on('error', (err) => {
+      worker.on('error', (err: Error & { code?: string }) => {
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
+          err = new Error(`a replay worker ran out of its ${this.o.workerHeapMiB} MiB heap (the states' index and the objects it reads); run with --workers 0 to read on the main thread`);
         reject(err);
         this.fail(err);
       });
@@ -99,8 +116,23 @@ export class ObjectPool {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /**
+   * The loaded states, before the first job: every worker builds its own index from the snapshots
+   * (detection runs where the record was read; only drifts travel back).
+   */
+  useStates(index: StateIndex): void {
+    const rules = assessRules(this.o.detection, this.o.exporterName);
+    this.inline = { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers), detection: { index, rules } };
+    for (const w of this.workers) w.worker.postMessage({ states: index.snapshots });
+  }
+
+  private get perWorker(): number {
+    return this.o.perWorker ?? 2;
+  }
+
+  /** Objects submitted but not yet delivered: the workers' queues, plus room for this thread's own reads. */
   private get capacity(): number {
-    return this.workers.length * (this.o.perWorker ?? 3);
+    return this.workers.length * this.perWorker + 16;
   }
 
   /** Queues a job (its `seq` is assigned here); resolves when another may be submitted. */
@@ -109,20 +141,25 @@ export class ObjectPool {
     const seq = this.submitted++;
     const full: ObjectJob = { ...job, seq };
     this.pending.set(seq, { job: full, batches: [], done: false });
-    if (this.workers.length === 0) {
-      await processObject(full, { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers), resolveEarly: false }, (batch, done) => {
+    // Worker replies are macrotasks: let the loop take them before judging the queues full.
+    if (this.workers.length > 0) await yieldToLoop();
+    const slot = this.workers.reduce<{ worker: Worker; inFlight: number } | null>((a, b) => (b.inFlight < this.perWorker && (!a || b.inFlight < a.inFlight) ? b : a), null);
+    if (slot) {
+      slot.inFlight++;
+      // Transfer only a buffer this job owns whole (a pooled Buffer's slab is shared): else it is copied.
+      const own = full.data && full.data.byteOffset === 0 && full.data.byteLength === full.data.buffer.byteLength;
+      slot.worker.postMessage(full, own ? [full.data!.buffer as ArrayBuffer] : []);
+    } else {
+      // Every worker has its queue full: this thread reads the object itself (it is a reader too).
+      if (!this.inline) throw new Error('replay pool: useStates() must come before the first job');
+      this.readInline++;
+      await processObject(full, this.inline, (batch, done) => {
         const p = this.pending.get(seq)!;
         p.batches.push(batch);
         p.done = done;
         this.deliver();
       });
-      return;
     }
-    const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-    slot.inFlight++;
-    // Transfer only a buffer this job owns whole (a pooled Buffer's slab is shared): else it is copied.
-    const own = full.data && full.data.byteOffset === 0 && full.data.byteLength === full.data.buffer.byteLength;
-    slot.worker.postMessage(full, own ? [full.data!.buffer as ArrayBuffer] : []);
     while (!this.failure && this.pending.size >= this.capacity) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
   }

@@ -4,10 +4,10 @@ import { awsProvider } from '../providers/aws/adapter.js';
 import { gcpProvider } from '../providers/gcp/adapter.js';
 import { AZURE_FALCO_SOURCE, azureProvider } from '../providers/azure/adapter.js';
 
-const FACTORIES: { id: ProviderId; falcoSources: string[]; build: () => ProviderAdapter }[] = [
-  { id: 'aws', falcoSources: ['aws_cloudtrail'], build: () => awsProvider() },
-  { id: 'gcp', falcoSources: ['gcp_auditlog'], build: () => gcpProvider() },
-  { id: 'azure', falcoSources: [AZURE_FALCO_SOURCE], build: () => azureProvider() },
+const FACTORIES: { id: ProviderId; falcoSources: string[]; sequential: boolean; build: () => ProviderAdapter }[] = [
+  { id: 'aws', falcoSources: ['aws_cloudtrail'], sequential: false, build: () => awsProvider() },
+  { id: 'gcp', falcoSources: ['gcp_auditlog'], sequential: true, build: () => gcpProvider() },
+  { id: 'azure', falcoSources: [AZURE_FALCO_SOURCE], sequential: true, build: () => azureProvider() },
 ];
 
 /**
@@ -16,12 +16,13 @@ const FACTORIES: { id: ProviderId; falcoSources: string[]; build: () => Provider
  * resolvers (Azure's correlation folding) see every record of that thread.
  */
 export function lazyProviders(): ProviderAdapter[] {
-  return FACTORIES.map(({ id, falcoSources, build }) => {
+  return FACTORIES.map(({ id, falcoSources, sequential, build }) => {
     let real: ProviderAdapter | null = null;
     const get = (): ProviderAdapter => (real ??= build());
     return {
       id,
       falcoSources,
+      sequential,
       fromFalco: (fields, falco) => get().fromFalco(fields, falco),
       recognises: (r) => get().recognises(r),
       fromRecord: (r) => get().fromRecord(r),

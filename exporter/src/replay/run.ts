@@ -1,19 +1,22 @@
-import os from 'node:os';
+import { statSync } from 'node:fs';
+import os, { hostname } from 'node:os';
 import { Metrics } from '../metrics/registry.js';
 import { Pipeline, type ProcessOutcome } from '../pipeline.js';
+import type { StateIndex } from '../state/index.js';
 import { lazyProviders } from './providers.js';
 import { stdoutOutput } from '../outputs/stdout.js';
 import type { Output } from '../outputs/types.js';
 import type { RecordFormat } from '../ingest/records.js';
 import { DriftLedger } from '../detect/ledger.js';
+import { detectionConfigSchema } from '../detect/config.js';
 import { silentLogger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { CliError } from '../cli/exit.js';
 import { ObjectPool } from './pool.js';
 import type { ObjectJob } from './decode.js';
 import type { Batch, TimeWindow } from './triage.js';
-import { type Listing, listInputs } from './sources.js';
-import type { ArchiveFilters } from './layout.js';
+import { type Listing, listInputs } from '../archive/sources.js';
+import type { ArchiveFilters } from '../archive/layout.js';
 import { loadReplayStates } from './states.js';
 import { Progress } from './progress.js';
 import { REPLAY_EXIT, errorText, formatError, exitCodeFor } from './exit.js';
@@ -63,6 +66,9 @@ export interface ReplaySummary {
   /** S3 objects fetched and their bytes. */
   fetched: number;
   fetchedBytes: number;
+  /** Worker threads that read besides the main thread, and the objects the main thread read itself. */
+  workers: number;
+  readOnMainThread: number;
 }
 
 /** Parses `--since/--until`: an ISO 8601 time, or a duration before now (`90m`, `24h`, `7d`). */
@@ -74,17 +80,34 @@ export function parseTime(value: string, flag: string, now = Date.now()): number
   return t;
 }
 
-/** Automatic worker count: none for small inputs (start-up would cost more), else one per core. */
+/** Automatic worker count: none for small inputs (start-up would cost more), else one per core besides this thread (which reads too). */
 function autoWorkers(listing: Listing): number {
   // A worker costs about half a second of start-up (modules, mapping tables): below ~150,000
   // compressed CloudTrail records (~16 MiB of .json.gz) one thread finishes sooner.
   const bytes = listing.objects.reduce((n, o) => n + o.size, 0);
   if (listing.objects.length < 4 || bytes < 16 * 1024 * 1024) return 0;
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  return Math.max(0, Math.min(8, os.availableParallelism() - 1));
+}
+
+/**
+ * A worker's heap bound from the local state files' size (a state's index takes about three times
+ * its JSON): 64 MiB for the rest. Unknown sizes (remote states, globs): V8's default, no bound.
+ */
+function workerHeapMiB(states: string[]): number | null {
+  let bytes = 0;
+  for (const src of states) {
+    if (/^[a-z0-9+]+:\/\//i.test(src) || /[*?[]/.test(src)) return null;
+    try {
+      bytes += statSync(src).size;
+    } catch {
+      return null; // named by the state loader
+    }
+  }
+  return Math.ceil(64 + (4 * bytes) / 2 ** 20);
 }
 
 /** Offline evaluation: audit records from files, folders or S3 against states; drift records on the output. */
-export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutput(opts.output)): Promise<{ summary: ReplaySummary; exitCode: number }> {
+export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutput(opts.output, process.stdout, undefined, true)): Promise<{ summary: ReplaySummary; exitCode: number }> {
   const now = Date.now();
   const window: TimeWindow | null =
     opts.since || opts.until ? { since: opts.since ? parseTime(opts.since, '--since', now) : null, until: opts.until ? parseTime(opts.until, '--until', now) : null } : null;
@@ -97,7 +120,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   };
   const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
   const providers = lazyProviders();
-  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0 };
+  const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0, workers: 0, readOnMainThread: 0 };
   const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
   const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);
 
@@ -108,34 +131,34 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   }
   const progress = new Progress(opts.progressStream ?? process.stderr, !opts.quiet, listing.objects.length, listing.objects.reduce((n, o) => n + o.size, 0));
 
+  const tally = (outcome: ProcessOutcome): void => {
+    if (outcome.status === 'drift') {
+      summary.withDrift++;
+      summary.drifts += outcome.records.length;
+    } else if (outcome.status === 'no_drift') {
+      summary.noDrift++;
+      for (const r of outcome.reasons) count(r);
+      if (outcome.reasons.includes('unmapped')) summary.unmapped++;
+    } else if (outcome.status === 'held') summary.noDrift++;
+    else {
+      // Read, but not evaluable (e.g. no resource ID in the record): counted, not an input error.
+      summary.noDrift++;
+      count(outcome.reason);
+    }
+  };
   const onBatch = (_job: ObjectJob, batch: Batch): void => {
     summary.records += batch.records;
-    for (const [reason, n] of Object.entries(batch.dropped)) {
-      summary.noDrift += n;
-      count(reason, n);
-      if (reason === 'unmapped') summary.unmapped += n;
-    }
+    summary.noDrift += batch.noDrift;
+    summary.unmapped += batch.unmapped;
+    for (const [reason, n] of Object.entries(batch.reasons)) count(reason, n);
     for (const item of batch.items) {
       if (item.t === 'bad') {
         summary.badInput++;
         count(item.reason);
         report(item.where, item.message);
-        continue;
-      }
-      const outcome: ProcessOutcome = pipeline!.processEvent(item.event);
-      if (outcome.status === 'drift') {
-        summary.withDrift++;
-        summary.drifts += outcome.records.length;
-      } else if (outcome.status === 'no_drift') {
-        summary.noDrift++;
-        for (const r of outcome.reasons) count(r);
-        if (outcome.reasons.includes('unmapped')) summary.unmapped++;
-      } else if (outcome.status === 'held') summary.noDrift++;
-      else {
-        // Read, but not evaluable (e.g. no resource ID in the record): counted, not an input error.
-        summary.noDrift++;
-        count(outcome.reason);
-      }
+      } else if (item.t === 'assessed') tally(pipeline!.commit(item.assessment));
+      else if (item.t === 'converge') tally(pipeline!.conclude(item.prepared));
+      else tally(pipeline!.processEvent(item.event));
     }
     progress.update(summary.records, summary.drifts);
   };
@@ -143,17 +166,22 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   // Workers start (and load their mapping tables) while the states load.
   const workers = opts.workers ?? autoWorkers(listing);
   let pipeline: Pipeline | null = null;
-  const poolReady = ObjectPool.create({ workers, format: opts.format, window, providers, onBatch: (job, batch) => onBatch(job, batch) });
+  let index: StateIndex | null = null;
+  const detection = detectionConfigSchema.parse({});
+  const exporterName = hostname();
+  const poolReady = ObjectPool.create({ workers, format: opts.format, window, providers, detection, exporterName, workerHeapMiB: workerHeapMiB(opts.state), onBatch: (job, batch) => onBatch(job, batch) });
 
   try {
     const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
-    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER) });
+    index = states.index;
+    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER, null, { recordsAsText: true }), detection, exporterName });
   } catch (err) {
     listing.close();
     await poolReady.then((p) => p.close(), () => {});
     throw err;
   }
   const pool = await poolReady;
+  pool.useStates(index!);
   try {
     await feed(pool, listing, opts.concurrency ?? 16, summary, progress);
     await pool.finish();
@@ -164,6 +192,8 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   await pipeline.flush();
   progress.done();
   summary.objects = listing.objects.length;
+  summary.workers = workers;
+  summary.readOnMainThread = pool.readInline;
 
   const empty = summary.records === 0 && summary.badInput === 0;
   if (empty) {
@@ -175,6 +205,8 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     process.stderr.write(
       `tfdrift replay: ${summary.objects} ${listing.noun}(s), ${summary.records} records: ${summary.withDrift} with drift (${summary.drifts} drift record(s)), ${summary.noDrift} without drift, ${summary.badInput} bad${reasons ? ` (${reasons})` : ''}\n`,
     );
+    if (workers > 0)
+      process.stderr.write(`tfdrift replay: read on ${workers + 1} threads: the main thread read ${summary.readOnMainThread} ${listing.noun}(s), ${workers} worker(s) ${summary.objects - summary.readOnMainThread}\n`);
     if (summary.fetched > 0)
       process.stderr.write(
         `tfdrift replay: S3: ${summary.fetched} object(s), ${(summary.fetchedBytes / 2 ** 20).toFixed(1)} MiB in ${listing.listRequests} listing request(s) and ${summary.fetched} GET(s); GET time ${(summary.fetchMs / 1000).toFixed(1)} s summed over the requests in flight, readers waited ${(summary.fetchWaitMs / 1000).toFixed(1)} s\n`,

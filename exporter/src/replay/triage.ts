@@ -1,9 +1,11 @@
 import type { ProviderAdapter } from '../providers/types.js';
+import type { StateIndex } from '../state/index.js';
+import { type AssessRules, type Assessment, type Prepared, assessEvent, prepareEvent } from '../assess.js';
 import type { AuditEvent, ProviderId } from '../model/event.js';
 import { type RecordFormat, classify, unwrapEnvelope } from '../ingest/records.js';
 import { falcoContext, parseFalcoAlert } from '../ingest/falco.js';
 import { InputError, errorMessage } from '../util/errors.js';
-import type { RecordFacts } from './scan.js';
+import type { RecordFacts } from '../archive/scan.js';
 
 /** Record time window (ms since epoch, inclusive bounds; null = open). */
 export interface TimeWindow {
@@ -13,22 +15,30 @@ export interface TimeWindow {
 
 /** What the main thread must still do with one record, in input order. */
 export type TriageItem =
-  /** Evaluate against state (the event as the provider read it; the pipeline's processEvent). */
+  /** Drifts found: the ledger (main thread) decides which are new, then they are emitted. */
+  | { t: 'assessed'; assessment: Assessment }
+  /** A Terraform call: it converges open drifts on these resources (a ledger matter). */
+  | { t: 'converge'; prepared: Extract<Prepared, { status: 'suppressed' }> }
+  /** A provider whose resolve() folds records together (multi-part operations): resolved and evaluated in order on the main thread. */
   | { t: 'eval'; event: AuditEvent; where: string }
   /** Input that could not be read: named, counted, exit 2. */
   | { t: 'bad'; reason: string; where: string; message: string };
 
-/** Results of (part of) one object; dropped records are only counted, by reason. */
+/** Results of (part of) one object. Records decided without drift are only counted. */
 export interface Batch {
   items: TriageItem[];
   /** Records read. */
   records: number;
-  /** Records needing no evaluation, by reason (read_only, failed_call, unmapped, outside_window, …). */
-  dropped: Record<string, number>;
+  /** Records decided here, without drift (each counted once). */
+  noDrift: number;
+  /** Of those, calls no mapping table knows. */
+  unmapped: number;
+  /** Their reasons, counted (read_only, failed_call, outside_window, matches_state, …). */
+  reasons: Record<string, number>;
 }
 
 export function emptyBatch(): Batch {
-  return { items: [], records: 0, dropped: {} };
+  return { items: [], records: 0, noDrift: 0, unmapped: 0, reasons: {} };
 }
 
 /** Providers by id and by Falco source; workers build each on first use (mapping tables cost time to load). */
@@ -41,15 +51,17 @@ export function providerLookup(list: ProviderAdapter[]): ProviderLookup {
   return { byId: (id) => list.find((p) => p.id === id), bySource: (source) => list.find((p) => p.falcoSources.includes(source)) };
 }
 
+/** Detection on the reading thread: the loaded states' index and the rules of `detection`. */
+export interface ReaderDetection {
+  index: StateIndex;
+  rules: AssessRules;
+}
+
 export interface TriageContext {
   format: RecordFormat;
   window: TimeWindow | null;
   providers: ProviderLookup;
-  /**
-   * Resolve (stateless providers) here to drop unmapped and non-mutating calls before they reach
-   * the main thread: worth it on workers; on the main thread the pipeline resolves anyway.
-   */
-  resolveEarly: boolean;
+  detection: ReaderDetection;
 }
 
 function outside(window: TimeWindow | null, time: string | null): boolean | null {
@@ -59,11 +71,10 @@ function outside(window: TimeWindow | null, time: string | null): boolean | null
   return (window.since !== null && t < window.since) || (window.until !== null && t > window.until);
 }
 
-/** Providers whose resolve() depends on the event alone, so calling it early changes nothing. */
-const STATELESS_RESOLVE = new Set<ProviderId>(['aws', 'gcp']);
-
-function drop(batch: Batch, reason: string): void {
-  batch.dropped[reason] = (batch.dropped[reason] ?? 0) + 1;
+/** A record decided without drift: counted with its reasons. */
+function decided(batch: Batch, ...reasons: string[]): void {
+  batch.noDrift++;
+  for (const r of reasons) batch.reasons[r] = (batch.reasons[r] ?? 0) + 1;
 }
 
 /** Same order as the pipeline: failed, then read-only (providers' resolve()). */
@@ -83,8 +94,8 @@ export function triageScanned(batch: Batch, text: string, facts: RecordFacts | n
   const verdict = preVerdict(facts, ctx.format);
   if (verdict) {
     const out = outside(ctx.window, facts!.eventTime);
-    if (out === true) return drop(batch, 'outside_window');
-    if (out === false) return drop(batch, verdict);
+    if (out === true) return decided(batch, 'outside_window');
+    if (out === false) return decided(batch, verdict);
   }
   let value: unknown;
   try {
@@ -96,7 +107,10 @@ export function triageScanned(batch: Batch, text: string, facts: RecordFacts | n
   triageValue(batch, value, where, ctx, false);
 }
 
-/** A parsed item (envelopes unwrapped here): read by its provider, dropped early where that is certain. */
+/**
+ * A parsed item (envelopes unwrapped here): read by its provider, then resolved and assessed against
+ * the states here — unless its provider folds records together, which only the main thread may do.
+ */
 export function triageValue(batch: Batch, raw: unknown, where: string, ctx: TriageContext, count = true): void {
   if (count) batch.records++;
   const value = unwrapEnvelope(raw);
@@ -111,11 +125,11 @@ export function triageValue(batch: Batch, raw: unknown, where: string, ctx: Tria
     if (kind === 'falco') {
       const alert = parseFalcoAlert(value);
       provider = ctx.providers.bySource(alert.source);
-      if (!provider) return drop(batch, 'unknown_source');
+      if (!provider) return decided(batch, 'unknown_source');
       event = provider.fromFalco(alert.outputFields, falcoContext(alert));
     } else {
       provider = ctx.providers.byId(kind);
-      if (!provider) return drop(batch, `provider_not_available:${kind}`);
+      if (!provider) return decided(batch, `provider_not_available:${kind}`);
       event = provider.fromRecord(value);
     }
   } catch (err) {
@@ -123,14 +137,27 @@ export function triageValue(batch: Batch, raw: unknown, where: string, ctx: Tria
     batch.items.push({ t: 'bad', reason, where, message: errorMessage(err) });
     return;
   }
-  if (outside(ctx.window, event.eventTime) === true) return drop(batch, 'outside_window');
-  // Azure's resolve folds records of one correlation ID (stateful): only the pipeline may call it.
-  if (ctx.resolveEarly && STATELESS_RESOLVE.has(provider.id)) try {
-    const resolution = provider.resolve(event);
-    if (resolution.status === 'ignored') return drop(batch, resolution.reason);
-    if (resolution.status === 'unmapped') return drop(batch, 'unmapped');
-  } catch {
-    // The pipeline reports mapping errors itself.
+  if (outside(ctx.window, event.eventTime) === true) return decided(batch, 'outside_window');
+  if (provider.sequential) {
+    batch.items.push({ t: 'eval', event, where });
+    return;
   }
-  batch.items.push({ t: 'eval', event, where });
+  const { rules, index } = ctx.detection;
+  const prepared = prepareEvent(event, provider, rules);
+  switch (prepared.status) {
+    case 'not_owned':
+      return decided(batch, 'not_owned');
+    case 'suppressed':
+      if (prepared.converge) batch.items.push({ t: 'converge', prepared });
+      else decided(batch, prepared.reason);
+      return;
+    case 'unmapped':
+      batch.unmapped++;
+      return decided(batch, 'unmapped');
+    case 'failed':
+      return decided(batch, prepared.reason);
+  }
+  const assessment = assessEvent(prepared.event, prepared.resolution, index, rules, new Date());
+  if (assessment.candidates.length > 0) batch.items.push({ t: 'assessed', assessment });
+  else decided(batch, ...assessment.reasons);
 }

@@ -6,9 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { processObject } from '../../src/replay/decode.js';
 import { type Batch, providerLookup } from '../../src/replay/triage.js';
 import { allProviders } from '../../src/providers/registry.js';
+import { StateIndex } from '../../src/state/index.js';
+import { assessRules } from '../../src/assess.js';
 import { cloudTrailCorpus } from '../aws/corpus.js';
 
-const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()), resolveEarly: true };
+const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()), detection: { index: new StateIndex([]), rules: assessRules() } };
 let dir: string;
 let records: unknown[];
 
@@ -23,8 +25,9 @@ async function both(file: string): Promise<[Batch[], Batch[]]> {
 const merged = (batches: Batch[]) => ({
   records: batches.reduce((n, b) => n + b.records, 0),
   items: batches.flatMap((b) => b.items),
-  dropped: batches.reduce<Record<string, number>>((acc, b) => {
-    for (const [k, v] of Object.entries(b.dropped)) acc[k] = (acc[k] ?? 0) + v;
+  noDrift: batches.reduce((n, b) => n + b.noDrift, 0),
+  reasons: batches.reduce<Record<string, number>>((acc, b) => {
+    for (const [k, v] of Object.entries(b.reasons)) acc[k] = (acc[k] ?? 0) + v;
     return acc;
   }, {}),
 });
@@ -68,6 +71,6 @@ describe('reading one object: streamed (large files) and whole give the same res
     const file = path.join(dir, 'blob.bin');
     writeFileSync(file, Buffer.alloc(10_000, 0));
     const [whole, streamed] = await both(file);
-    for (const r of [whole, streamed]) expect(merged(r)).toEqual({ records: 0, dropped: {}, items: [{ t: 'bad', reason: 'not_text', where: file, message: 'not a text or JSON file (binary content; expected JSON, JSON lines or .json.gz)' }] });
+    for (const r of [whole, streamed]) expect(merged(r)).toEqual({ records: 0, noDrift: 0, reasons: {}, items: [{ t: 'bad', reason: 'not_text', where: file, message: 'not a text or JSON file (binary content; expected JSON, JSON lines or .json.gz)' }] });
   });
 });

@@ -1,11 +1,11 @@
-import { gunzipSync } from 'node:zlib';
 import type { Metrics } from '../../metrics/registry.js';
 import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
 import { isRecord } from '../../util/paths.js';
 import { falcoAlertFromCloudTrail } from '../../providers/aws/falco-fields.js';
-import { CloudTrailScanner } from '../../replay/scan.js';
-import { deliveryTime } from '../../replay/layout.js';
+import { CloudTrailScanner } from '../../archive/scan.js';
+import { gunzipWhole, isGzip } from '../../archive/gzip.js';
+import { deliveryTime } from '../../archive/layout.js';
 import type { AlertIngest } from '../service.js';
 import type { AwsArchiveBackfillConfig } from './config.js';
 import type { ReceivedLog } from './received.js';
@@ -84,7 +84,7 @@ export class ArchiveBackfill {
     /** Where an account/region starts: its last received alert, else when the previous run was last seen. */
     const from = (account: string, region: string): number => Math.max(floor, (received.latest(account, region) ?? lastAlive) - overlap);
     const since = Math.max(floor, Math.min(lastAlive, ...received.scopeLatest()) - overlap);
-    const { archiveClient, listArchive, parseS3Uri, withRetries } = await import('../../replay/s3.js');
+    const { archiveClient, listArchive, parseS3Uri, withRetries } = await import('../../archive/s3.js');
     const client = archiveClient(config.endpoint ? { ...process.env, AWS_ENDPOINT_URL_S3: config.endpoint } : process.env);
     try {
       const filters = { accounts: config.accounts.length ? config.accounts : null, regions: config.regions.length ? config.regions : null, since, until: started };
@@ -146,7 +146,7 @@ export class ArchiveBackfill {
     const out: Record<string, unknown>[] = [];
     let text: string;
     try {
-      text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : Buffer.from(body)).toString('utf8');
+      text = (isGzip(body) ? gunzipWhole(body) : Buffer.from(body)).toString('utf8');
     } catch (err) {
       metrics.backfillObjects.inc({ result: 'failed' });
       this.d.log.error('archive backfill: corrupt object skipped', { object: where, error: errorMessage(err) });

@@ -22,6 +22,7 @@ export function awsProvider(tables: MappingTables = loadMappingTables('aws')): P
   return {
     id: 'aws',
     falcoSources: ['aws_cloudtrail'],
+    sequential: false,
     fromFalco: auditEventFromFalcoFields,
     recognises: isCloudTrailRecord,
     fromRecord: auditEventFromCloudTrail,

@@ -13,9 +13,15 @@ export function inferReadOnly(eventName: string, declared: unknown): boolean {
   return READ_PREFIXES.test(eventName);
 }
 
+const lowerKeys = new Map<string, string>();
+
 /** Keys of a CloudTrail record, tolerating Panther's lower-cased copies. */
 function pick(r: Record<string, unknown>, key: string): unknown {
-  return r[key] ?? r[key.toLowerCase()];
+  const v = r[key];
+  if (v !== undefined && v !== null) return v;
+  let lower = lowerKeys.get(key);
+  if (lower === undefined) lowerKeys.set(key, (lower = key.toLowerCase()));
+  return r[lower];
 }
 
 export function isCloudTrailRecord(r: unknown): r is Record<string, unknown> {

@@ -109,6 +109,8 @@ export function azureProvider(opts: AzureProviderOptions = {}): ProviderAdapter 
   return {
     id: 'azure',
     falcoSources: opts.falcoSources ?? [AZURE_FALCO_SOURCE],
+    // Records of one correlation ID (Started, Accepted, Succeeded) fold into one.
+    sequential: true,
     fromFalco: (fields, falco) => canonical(auditEventFromAzureFalcoFields(fields, falco)),
     recognises: isAzureActivityRecord,
     fromRecord: (r) => canonical(auditEventFromActivityRecord(r)),

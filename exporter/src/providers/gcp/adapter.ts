@@ -149,6 +149,8 @@ export function gcpProvider(tables: MappingTables = loadMappingTables('gcp')): P
   return {
     id: 'gcp',
     falcoSources: ['gcp_auditlog'],
+    // Long-running operations' first and last entries fold into one.
+    sequential: true,
     fromFalco: auditEventFromGcpFalcoFields,
     recognises: isGcpLogEntry,
     fromRecord: (r) => auditEventFromLogEntry(r),

@@ -82,12 +82,14 @@ function floor(a: Archive): { s: number; gunzipS: number; scanS: number } {
   for (const f of a.files) {
     const buf = readFileSync(path.join(a.dir, f));
     const g = process.hrtime.bigint();
-    const text = gunzipWhole(buf).toString('utf8');
+    const bytes = gunzipWhole(buf);
+    const text = bytes.toString('utf8');
     gunzipS += secs(g);
     JSON.parse(text);
     const sc = process.hrtime.bigint();
-    const scanner = new CloudTrailScanner(() => {});
-    scanner.feed(text);
+    // What replay's scanner does instead of decode + parse (on the same bytes): timed apart, not part of the floor.
+    const scanner = new CloudTrailScanner(() => {}, { times: false });
+    scanner.feed(bytes);
     scanS += secs(sc);
   }
   return { s: secs(t) - scanS, gunzipS, scanS };
@@ -155,7 +157,7 @@ const bench: Bench = {
     const cores = os.availableParallelism();
 
     const f = floor(a);
-    rows.push({ name: 'floor: gunzip + JSON.parse, 1 thread', value: a.records / f.s, unit: 'records/s', note: `${f.s.toFixed(2)} s (gunzip ${f.gunzipS.toFixed(2)} s); the scanner alone on the same text ${f.scanS.toFixed(2)} s` });
+    rows.push({ name: 'floor: gunzip + JSON.parse, 1 thread', value: a.records / f.s, unit: 'records/s', note: `${f.s.toFixed(2)} s (gunzip and UTF-8 decoding ${f.gunzipS.toFixed(2)} s); replay's scanner alone on the same bytes ${f.scanS.toFixed(2)} s` });
 
     const bare = await cliReplay(['--state', a.stateFile, '--events', path.join(a.dir, a.files[0])]);
     rows.push({ name: 'start-up: one-object replay', value: bare.s, unit: 's', note: `RSS peak ${bare.rssMiB.toFixed(0)} MiB (modules, mapping tables, state)` });

@@ -1,9 +1,12 @@
 /**
  * An incremental scanner for CloudTrail log files (`{"Records":[{...},{...}]}`, the shape of every
- * object CloudTrail writes to S3). It cuts the text into one slice per record without building
- * objects, and notes a few top-level facts of each record on the way (readOnly, errorCode, …), so
- * read-only and failed calls — most of an archive — are dropped before `JSON.parse`. Input may
- * arrive in chunks of any size: an incomplete record is carried over to the next chunk.
+ * object CloudTrail writes to S3). It works on the bytes as gunzip gives them: it cuts one slice
+ * per record without decoding text or building objects, and notes a few top-level facts of each
+ * record on the way (readOnly, errorCode, …), so read-only and failed calls — most of an archive —
+ * are dropped before they are decoded or parsed. Input may arrive in chunks of any size (a chunk
+ * may even end inside a UTF-8 character): an incomplete record is carried over to the next chunk.
+ * Bytes are safe to scan: every byte of a multi-byte UTF-8 character is ≥ 0x80, so none is ever
+ * mistaken for a quote, a backslash or a bracket.
  */
 
 /** Top-level facts of one record, as far as the scanner could tell them. */
@@ -14,7 +17,7 @@ export interface RecordFacts {
   failed: boolean;
   /** `eventName` and `eventSource` are both strings (a CloudTrail record, not something else). */
   named: boolean;
-  /** Raw `eventTime` string, when there is one. */
+  /** Raw `eventTime` string, when there is one (and the scanner was asked for times). */
   eventTime: string | null;
   /**
    * A key that changes how the record is read (lower-cased Panther copies, a Falco alert, an
@@ -24,13 +27,16 @@ export interface RecordFacts {
 }
 
 export interface ScannedRecord {
-  /** The record's JSON text. */
-  text: string;
+  /** The record's JSON, as bytes: a view into the caller's buffer, valid during the callback. */
+  bytes: Buffer;
   /** 0-based position in the Records array. */
   index: number;
   /** null for an element that is not an object. */
   facts: RecordFacts | null;
 }
+
+/** The record's JSON text. */
+export const recordText = (r: ScannedRecord): string => r.bytes.toString('utf8');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -50,81 +56,47 @@ const enum Key {
   EventTime,
   Unsafe,
 }
-const KEYS = new Map<string, Key>([
+const KEYS: [string, Key][] = [
   ['readOnly', Key.ReadOnly], ['errorCode', Key.ErrorCode], ['eventName', Key.EventName], ['eventSource', Key.EventSource], ['eventTime', Key.EventTime],
   ['readonly', Key.Unsafe], ['errorcode', Key.Unsafe], ['eventname', Key.Unsafe], ['eventsource', Key.Unsafe], ['eventtime', Key.Unsafe],
-  ['output_fields', Key.Unsafe], ['detail-type', Key.Unsafe], ['CloudTrailEvent', Key.Unsafe], ['eventID', Key.Other],
-]);
-/**
- * Watched keys by length, each with its first and last character: most keys of a record are told
- * apart by those three numbers alone, and a key is never sliced out of the text.
- */
-const KEYS_BY_LENGTH: { key: string; kind: Key; first: number; last: number }[][] = [];
-for (const [key, kind] of KEYS) (KEYS_BY_LENGTH[key.length] ??= []).push({ key, kind, first: key.charCodeAt(0), last: key.charCodeAt(key.length - 1) });
+  ['output_fields', Key.Unsafe], ['detail-type', Key.Unsafe], ['CloudTrailEvent', Key.Unsafe],
+];
 
-/** The watched key whose quoted text spans `open`..`end` (exclusive), or Key.Other. */
-function keyAt(s: string, open: number, end: number): Key {
+/**
+ * Watched keys by length, each with its first and last byte: most keys of a record are told apart
+ * by those three numbers alone; the rest are compared byte by byte, never decoded.
+ */
+const KEYS_BY_LENGTH: { bytes: Uint8Array; kind: Key; first: number; last: number }[][] = [];
+for (const [key, kind] of KEYS) {
+  const bytes = Buffer.from(key, 'latin1');
+  (KEYS_BY_LENGTH[bytes.length] ??= []).push({ bytes, kind, first: bytes[0], last: bytes[bytes.length - 1] });
+}
+
+/** The watched key whose quoted bytes span `open`..`end` (exclusive), or Key.Other. */
+function keyAt(b: Uint8Array, open: number, end: number): Key {
   const candidates = KEYS_BY_LENGTH[end - open - 2];
   if (candidates === undefined) return Key.Other;
-  const first = s.charCodeAt(open + 1);
-  const last = s.charCodeAt(end - 2);
-  for (const c of candidates) if (c.first === first && c.last === last && s.startsWith(c.key, open + 1)) return c.kind;
+  const first = b[open + 1];
+  const last = b[end - 2];
+  for (const c of candidates) {
+    if (c.first !== first || c.last !== last) continue;
+    let k = 1;
+    while (k < c.bytes.length - 1 && b[open + 1 + k] === c.bytes[k]) k++;
+    if (k >= c.bytes.length - 1) return c.kind;
+  }
   return Key.Other;
 }
 
-/** Index just past the closing quote of the string opening at `i`, or -1 when the text ends first. */
-function stringEnd(s: string, i: number): number {
+const TRUE_STRING = Buffer.from('"true"');
+
+/** Index just past the closing quote of the string opening at `i`, or -1 when the bytes end first. */
+function stringEnd(b: Uint8Array, i: number): number {
+  const n = b.length;
   let j = i + 1;
-  for (;;) {
-    j = s.indexOf('"', j);
-    if (j < 0) return -1;
-    let k = j - 1;
-    let backslashes = 0;
-    while (s.charCodeAt(k) === BACKSLASH) {
-      backslashes++;
-      k--;
-    }
-    if ((backslashes & 1) === 0) return j + 1;
-    j++;
-  }
-}
-
-/**
- * Strings and anything but brackets, in one step: irregexp runs this as native code, several times
- * faster than a loop over characters. Unrolled (`[^"\\]*(?:\\.[^"\\]*)*`) so a string costs
- * one backtrack point per escape, not one per character.
- */
-const RUN = /(?:"[^"\\]*(?:\\.[^"\\]*)*"|[^"{}[\]]+)*/y;
-
-/**
- * Skips the object or array opening at `i` (a value nested in a record: none of its keys is
- * watched). Returns the index past its closing bracket, or -1 when the text ends first.
- */
-function skipNested(s: string, i: number): number {
-  const n = s.length;
-  let depth = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === LBRACE || c === LBRACKET) {
-      depth++;
-      i++;
-    } else if (c === RBRACE || c === RBRACKET) {
-      i++;
-      if (--depth === 0) return i;
-    } else {
-      RUN.lastIndex = i;
-      let e: number;
-      try {
-        RUN.test(s);
-        e = RUN.lastIndex;
-      } catch {
-        // The regexp's backtrack stack has a limit: a pathological value takes the slow path.
-        e = c === QUOTE ? stringEnd(s, i) : i + 1;
-      }
-      // No progress: an unterminated string (the text ends inside it).
-      if (e <= i) return -1;
-      i = e;
-    }
+  while (j < n) {
+    const c = b[j];
+    if (c === QUOTE) return j + 1;
+    j += c === BACKSLASH ? 2 : 1;
   }
   return -1;
 }
@@ -133,35 +105,58 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+function skipSpace(b: Uint8Array, i: number): number {
+  while (i < b.length && isSpace(b[i])) i++;
+  return i;
+}
+
 /**
- * Scans one JSON value starting at `start` (an array element). Returns its end (exclusive) and,
- * for objects, the facts; `end` -1 when the value is not complete in `s`.
+ * Skips the object or array opening at `i` (a value nested in a record: none of its keys is
+ * watched). Returns the index past its closing bracket, or -1 when the bytes end first.
  */
-export function scanValue(s: string, start: number): { end: number; facts: RecordFacts | null } {
-  return s.charCodeAt(start) === LBRACE ? scanRecord(s, start) : scanGeneric(s, start);
+function skipNested(b: Uint8Array, i: number): number {
+  const n = b.length;
+  let depth = 0;
+  while (i < n) {
+    const c = b[i++];
+    if (c === QUOTE) {
+      // The string, inline (most of a nested value's bytes): to its closing quote, escapes skipped.
+      for (;;) {
+        if (i >= n) return -1;
+        const d = b[i++];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+      }
+    } else if (c === LBRACE || c === LBRACKET) depth++;
+    else if ((c === RBRACE || c === RBRACKET) && --depth === 0) return i;
+  }
+  return -1;
 }
 
 const INCOMPLETE = { end: -1, facts: null } as const;
 
-function skipSpace(s: string, i: number): number {
-  while (isSpace(s.charCodeAt(i))) i++;
-  return i;
+/**
+ * Scans one JSON value starting at `start` (an array element). Returns its end (exclusive) and,
+ * for objects, the facts; `end` -1 when the value is not complete in `b`.
+ */
+export function scanValue(b: Uint8Array, start: number, times = true): { end: number; facts: RecordFacts | null } {
+  return b[start] === LBRACE ? scanRecord(b, start, times) : scanGeneric(b, start, times);
 }
 
 /**
  * One record (an object): its own keys read in turn, each nested value skipped whole. Anything
  * that is not `"key": value` pairs goes to the general scanner, which tolerates more.
  */
-function scanRecord(s: string, start: number): { end: number; facts: RecordFacts | null } {
-  const n = s.length;
+function scanRecord(b: Uint8Array, start: number, times: boolean): { end: number; facts: RecordFacts | null } {
+  const n = b.length;
   const facts: RecordFacts = { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false };
   let hasName = false;
   let hasSource = false;
   let i = start + 1;
   for (;;) {
-    i = skipSpace(s, i);
+    i = skipSpace(b, i);
     if (i >= n) return INCOMPLETE;
-    let c = s.charCodeAt(i);
+    let c = b[i];
     if (c === RBRACE) {
       facts.named = hasName && hasSource;
       return { end: i + 1, facts };
@@ -170,73 +165,86 @@ function scanRecord(s: string, start: number): { end: number; facts: RecordFacts
       i++;
       continue;
     }
-    if (c !== QUOTE) return scanGeneric(s, start);
-    const keyEnd = stringEnd(s, i);
+    if (c !== QUOTE) return scanGeneric(b, start, times);
+    const keyEnd = stringEnd(b, i);
     if (keyEnd < 0) return INCOMPLETE;
-    const key = keyAt(s, i, keyEnd);
+    const key = keyAt(b, i, keyEnd);
     if (key === Key.Unsafe) facts.unsafe = true;
-    i = skipSpace(s, keyEnd);
+    i = skipSpace(b, keyEnd);
     if (i >= n) return INCOMPLETE;
-    if (s.charCodeAt(i) !== COLON) return scanGeneric(s, start);
-    i = skipSpace(s, i + 1);
+    if (b[i] !== COLON) return scanGeneric(b, start, times);
+    i = skipSpace(b, i + 1);
     if (i >= n) return INCOMPLETE;
-    c = s.charCodeAt(i);
+    c = b[i];
     let end: number;
     if (c === QUOTE) {
-      end = stringEnd(s, i);
+      end = stringEnd(b, i);
       if (end < 0) return INCOMPLETE;
-      switch (key) {
-        case Key.ReadOnly: facts.readOnlyTrue = end - i === 6 && s.startsWith('"true"', i); break;
-        case Key.ErrorCode: facts.failed = end - i > 2; break;
-        case Key.EventName: hasName = true; break;
-        case Key.EventSource: hasSource = true; break;
-        case Key.EventTime: facts.eventTime = s.slice(i + 1, end - 1); break;
-      }
+      setStringFact(b, i, end, key, facts, times);
+      if (key === Key.EventName) hasName = true;
+      else if (key === Key.EventSource) hasSource = true;
     } else {
       if (c === LBRACE || c === LBRACKET) {
-        end = skipNested(s, i);
+        end = skipNested(b, i);
         if (end < 0) return INCOMPLETE;
       } else {
         // A literal or a number: up to the next separator.
         end = i;
         while (end < n) {
-          const d = s.charCodeAt(end);
+          const d = b[end];
           if (d === COMMA || d === RBRACE || d === RBRACKET || isSpace(d)) break;
           end++;
         }
         if (end >= n) return INCOMPLETE;
       }
-      // An object, array, literal or number: what the pipeline reads (str(), === true) says the same.
-      const literal = c !== LBRACE && c !== LBRACKET;
-      switch (key) {
-        case Key.ReadOnly: facts.readOnlyTrue = literal && c === 0x74; break; // t(rue)
-        case Key.ErrorCode: facts.failed = literal && c !== 0x6e; break; // not n(ull)
-        case Key.EventName: hasName = false; break;
-        case Key.EventSource: hasSource = false; break;
-        case Key.EventTime: facts.eventTime = null; break;
-      }
+      setOtherFact(c, key, facts);
+      if (key === Key.EventName) hasName = false;
+      else if (key === Key.EventSource) hasSource = false;
     }
     i = end;
   }
 }
 
+/** A string value of a watched key. */
+function setStringFact(b: Uint8Array, open: number, end: number, key: Key, facts: RecordFacts, times: boolean): void {
+  switch (key) {
+    case Key.ReadOnly:
+      facts.readOnlyTrue = end - open === 6 && TRUE_STRING.equals(b.subarray(open, end));
+      break;
+    case Key.ErrorCode:
+      facts.failed = end - open > 2;
+      break;
+    case Key.EventTime:
+      facts.eventTime = times ? Buffer.from(b.buffer, b.byteOffset + open + 1, end - open - 2).toString('utf8') : null;
+      break;
+  }
+}
+
+/**
+ * An object, array, literal or number value of a watched key (`c` its first byte): what the
+ * pipeline reads (str(), === true) says the same.
+ */
+function setOtherFact(c: number, key: Key, facts: RecordFacts): void {
+  const literal = c !== LBRACE && c !== LBRACKET;
+  if (key === Key.ReadOnly) facts.readOnlyTrue = literal && c === 0x74; // t(rue)
+  else if (key === Key.ErrorCode) facts.failed = literal && c !== 0x6e; // not n(ull)
+  else if (key === Key.EventTime) facts.eventTime = null;
+}
+
 /** Any JSON value (an element that is not a record, or a record the fast path would not read). */
-function scanGeneric(s: string, start: number): { end: number; facts: RecordFacts | null } {
-  const n = s.length;
-  const first = s.charCodeAt(start);
+function scanGeneric(b: Uint8Array, start: number, times: boolean): { end: number; facts: RecordFacts | null } {
+  const n = b.length;
+  const first = b[start];
   if (first !== LBRACE && first !== LBRACKET) {
     // A primitive element: up to the next comma or closing bracket at this level.
-    if (first === QUOTE) {
-      const e = stringEnd(s, start);
-      return { end: e, facts: null };
-    }
+    if (first === QUOTE) return { end: stringEnd(b, start), facts: null };
     let i = start;
     while (i < n) {
-      const c = s.charCodeAt(i);
+      const c = b[i];
       if (c === COMMA || c === RBRACKET || isSpace(c)) return { end: i, facts: null };
       i++;
     }
-    return { end: -1, facts: null };
+    return INCOMPLETE;
   }
   const facts: RecordFacts | null = first === LBRACE ? { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false } : null;
   let hasName = false;
@@ -246,24 +254,19 @@ function scanGeneric(s: string, start: number): { end: number; facts: RecordFact
   let valueFor: Key | null = null;
   let i = start;
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = b[i];
     if (c === QUOTE) {
-      const e = stringEnd(s, i);
-      if (e < 0) return { end: -1, facts: null };
+      const e = stringEnd(b, i);
+      if (e < 0) return INCOMPLETE;
       if (depth === 1 && facts) {
         if (expectKey) {
-          valueFor = keyAt(s, i, e);
+          valueFor = keyAt(b, i, e);
           if (valueFor === Key.Unsafe) facts.unsafe = true;
           expectKey = false;
         } else if (valueFor !== null) {
-          const nonEmpty = e - i > 2;
-          switch (valueFor) {
-            case Key.ReadOnly: facts.readOnlyTrue = e - i === 6 && s.startsWith('"true"', i); break;
-            case Key.ErrorCode: facts.failed = nonEmpty; break;
-            case Key.EventName: hasName = true; break;
-            case Key.EventSource: hasSource = true; break;
-            case Key.EventTime: facts.eventTime = s.slice(i + 1, e - 1); break;
-          }
+          setStringFact(b, i, e, valueFor, facts, times);
+          if (valueFor === Key.EventName) hasName = true;
+          else if (valueFor === Key.EventSource) hasSource = true;
           valueFor = null;
         }
       }
@@ -273,22 +276,13 @@ function scanGeneric(s: string, start: number): { end: number; facts: RecordFact
     if (c === LBRACE || c === LBRACKET) {
       if (depth === 1 && valueFor !== null && facts) {
         // An object/array value: none of the watched keys keeps its meaning.
-        if (valueFor === Key.ReadOnly) facts.readOnlyTrue = false;
-        else if (valueFor === Key.ErrorCode) facts.failed = false;
-        else if (valueFor === Key.EventName) hasName = false;
+        setOtherFact(c, valueFor, facts);
+        if (valueFor === Key.EventName) hasName = false;
         else if (valueFor === Key.EventSource) hasSource = false;
-        else if (valueFor === Key.EventTime) facts.eventTime = null;
         valueFor = null;
       }
-      if (depth >= 1) {
-        // Nothing below the record's own keys is watched: skip the whole value.
-        const e = skipNested(s, i);
-        if (e < 0) return { end: -1, facts: null };
-        i = e;
-        continue;
-      }
       depth++;
-      expectKey = c === LBRACE;
+      if (depth === 1) expectKey = c === LBRACE;
       i++;
       continue;
     }
@@ -305,63 +299,68 @@ function scanGeneric(s: string, start: number): { end: number; facts: RecordFact
       if (c === COMMA) expectKey = facts !== null;
       else if (valueFor !== null && c !== COLON && !isSpace(c) && facts) {
         // A literal or number value of a watched key.
-        const isTrue = c === 0x74; // t(rue)
-        const isNull = c === 0x6e; // n(ull)
-        switch (valueFor) {
-          case Key.ReadOnly: facts.readOnlyTrue = isTrue; break;
-          case Key.ErrorCode: facts.failed = !isNull; break;
-          case Key.EventName: hasName = false; break;
-          case Key.EventSource: hasSource = false; break;
-          case Key.EventTime: facts.eventTime = null; break;
-        }
+        setOtherFact(c, valueFor, facts);
+        if (valueFor === Key.EventName) hasName = false;
+        else if (valueFor === Key.EventSource) hasSource = false;
         valueFor = null;
       }
     }
     i++;
   }
-  return { end: -1, facts: null };
+  return INCOMPLETE;
 }
 
-const PRELUDE = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[/;
+/** Matched on the first bytes read as latin1 (a UTF-8 byte-order mark reads as "ï»¿"). */
+const PRELUDE = /^(?:\xEF\xBB\xBF)?\s*\{\s*"Records"\s*:\s*\[/;
+const PRELUDE_SO_FAR = /^(?:\xEF(?:\xBB\xBF?)?)?\s*(\{\s*("R?e?c?o?r?d?s?"?\s*:?\s*)?)?$/;
+const EMPTY = Buffer.alloc(0);
 
 /**
- * Feeds text in chunks; calls `onRecord` for each complete record. `state` tells whether the text
- * is a CloudTrail log file at all ('other' once the prelude does not match: read it another way).
+ * Feeds bytes (or text) in chunks; calls `onRecord` for each complete record. `state` tells whether
+ * the input is a CloudTrail log file at all ('other' once the prelude does not match: read it
+ * another way, from `head`). `times: false` skips decoding each record's eventTime (no window).
  */
 export class CloudTrailScanner {
   state: 'prelude' | 'records' | 'closing' | 'done' | 'other' = 'prelude';
-  private carry = '';
+  private carry: Buffer = EMPTY;
   private index = 0;
-  /** Characters consumed so far (for error positions). */
-  consumed = 0;
+  private headBytes: Buffer = EMPTY;
+
+  constructor(
+    private readonly onRecord: (r: ScannedRecord) => void,
+    private readonly options: { times?: boolean } = {},
+  ) {}
+
   /** The text seen before the prelude was decided (to hand to another reader when it is 'other'). */
-  head = '';
+  get head(): string {
+    return this.headBytes.toString('utf8');
+  }
 
-  constructor(private readonly onRecord: (r: ScannedRecord) => void) {}
-
-  /** Returns false when the text turned out not to be a CloudTrail log file (see `head`). */
-  feed(chunk: string): boolean {
-    let s = this.carry + chunk;
-    this.carry = '';
+  /** Returns false when the input turned out not to be a CloudTrail log file (see `head`). */
+  feed(chunk: Uint8Array | string): boolean {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let b = this.carry.length === 0 ? bytes : Buffer.concat([this.carry, bytes]);
+    this.carry = EMPTY;
     if (this.state === 'prelude') {
-      const m = PRELUDE.exec(s);
+      const start = b.toString('latin1', 0, Math.min(b.length, 512));
+      const m = PRELUDE.exec(start);
       if (!m) {
-        if (s.length < 256 && /^\uFEFF?\s*(\{\s*("R?e?c?o?r?d?s?"?\s*:?\s*)?)?$/.test(s)) {
-          this.carry = s;
+        if (b.length < 256 && PRELUDE_SO_FAR.test(start)) {
+          this.carry = Buffer.from(b);
           return true;
         }
         this.state = 'other';
-        this.head = s;
+        this.headBytes = b;
         return false;
       }
       this.state = 'records';
-      this.consumed += m[0].length;
-      s = s.slice(m[0].length);
+      b = b.subarray(m[0].length);
     }
+    const times = this.options.times ?? true;
     let pos = 0;
-    const n = s.length;
+    const n = b.length;
     while (pos < n && this.state === 'records') {
-      const c = s.charCodeAt(pos);
+      const c = b[pos];
       if (isSpace(c) || c === COMMA) {
         pos++;
         continue;
@@ -371,34 +370,34 @@ export class CloudTrailScanner {
         pos++;
         break;
       }
-      const { end, facts } = scanValue(s, pos);
+      const { end, facts } = scanValue(b, pos, times);
       if (end < 0) break;
-      this.onRecord({ text: s.slice(pos, end), index: this.index++, facts });
+      this.onRecord({ bytes: b.subarray(pos, end), index: this.index++, facts });
       pos = end;
     }
     if (this.state === 'closing') {
-      while (pos < n && isSpace(s.charCodeAt(pos))) pos++;
+      pos = skipSpace(b, pos);
       if (pos < n) {
-        if (s.charCodeAt(pos) !== RBRACE) throw new SyntaxError(`unexpected "${s[pos]}" after the Records array`);
+        if (b[pos] !== RBRACE) throw new SyntaxError(`unexpected "${String.fromCharCode(b[pos])}" after the Records array`);
         pos++;
         this.state = 'done';
       }
     }
     if (this.state === 'done') {
-      if (s.slice(pos).trim() !== '') throw new SyntaxError('unexpected text after the end of the document');
+      if (skipSpace(b, pos) < n) throw new SyntaxError('unexpected text after the end of the document');
       pos = n;
     }
-    this.consumed += pos;
-    this.carry = s.slice(pos);
+    // Copied: the caller's buffer may be reused once feed returns.
+    if (pos < n) this.carry = Buffer.from(b.subarray(pos));
     return true;
   }
 
   /** Throws when the document ended before it was complete (a truncated file). */
   end(): void {
-    if (this.state === 'prelude' && this.carry.trim() !== '') {
+    if (this.state === 'prelude' && skipSpace(this.carry, 0) < this.carry.length) {
       this.state = 'other';
-      this.head = this.carry;
-      this.carry = '';
+      this.headBytes = this.carry;
+      this.carry = EMPTY;
       return;
     }
     if (this.state === 'records' || this.state === 'closing')

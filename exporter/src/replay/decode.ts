@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { itemsFromText } from '../ingest/records.js';
@@ -55,11 +54,13 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
     }
   };
   const bad = (reason: string, message: string, where = job.name): void => void batch.items.push({ t: 'bad', reason, where, message });
-  const scanner = new CloudTrailScanner((r) => {
-    const where = `${job.name}: record ${r.index + 1}`;
-    triageScanned(batch, r.text, r.facts, where, ctx);
-    flushIfFull();
-  });
+  const scanner = new CloudTrailScanner(
+    (r) => {
+      triageScanned(batch, r, job.name, ctx);
+      flushIfFull();
+    },
+    { times: ctx.window !== null },
+  );
   const other = (text: string): void => {
     for (const item of itemsFromText(text, job.name, ctx.format)) {
       if (item.kind === 'error') {
@@ -88,8 +89,7 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
         }
       }
       if (looksBinary(bytes)) return bad('not_text', NOT_TEXT);
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-      if (scanner.feed(text)) scanner.end();
+      if (scanner.feed(bytes)) scanner.end();
       if (scanner.state === 'other') other(scanner.head);
       return;
     }
@@ -115,9 +115,9 @@ async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason
   raw.unshift(first);
   const gz = isGzip(first);
   const source: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
-  const decoder = new StringDecoder('utf8');
   let checked = false;
-  const rest: string[] = [];
+  // Not a CloudTrail log file: the whole text goes to the general reader.
+  const rest: Buffer[] = [];
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (!checked) {
@@ -127,9 +127,8 @@ async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason
           return bad('not_text', NOT_TEXT);
         }
       }
-      const text = decoder.write(chunk);
-      if (scanner.state === 'other') rest.push(text);
-      else if (!scanner.feed(text)) rest.push(scanner.head);
+      if (scanner.state === 'other') rest.push(chunk);
+      else if (!scanner.feed(chunk)) rest.push(Buffer.from(scanner.head, 'utf8'));
     }
   } catch (err) {
     if (gz && !(err as NodeJS.ErrnoException).syscall) {
@@ -138,10 +137,8 @@ async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason
     }
     throw err;
   }
-  const tail = decoder.end();
-  if (scanner.state === 'other') rest.push(tail);
-  else if (scanner.feed(tail)) scanner.end();
-  if (scanner.state === 'other') other(rest.length > 0 ? rest.join('') : scanner.head);
+  if (scanner.state !== 'other') scanner.end();
+  if (scanner.state === 'other') other(rest.length > 0 ? Buffer.concat(rest).toString('utf8') : scanner.head);
 }
 
 /** The same object read back from a stream (S3 bodies), for callers holding a stream. */

@@ -5,7 +5,7 @@ import type { AuditEvent, ProviderId } from '../model/event.js';
 import { type RecordFormat, classify, unwrapEnvelope } from '../ingest/records.js';
 import { falcoContext, parseFalcoAlert } from '../ingest/falco.js';
 import { InputError, errorMessage } from '../util/errors.js';
-import type { RecordFacts } from '../archive/scan.js';
+import { type RecordFacts, type ScannedRecord, recordText } from '../archive/scan.js';
 
 /** Record time window (ms since epoch, inclusive bounds; null = open). */
 export interface TimeWindow {
@@ -89,17 +89,19 @@ function preVerdict(facts: RecordFacts | null, format: RecordFormat): 'failed_ca
  * A record cut out by the scanner: dropped on its top-level facts when that is certain to give the
  * pipeline's answer (a test holds the two together on the corpus), else parsed and triaged.
  */
-export function triageScanned(batch: Batch, text: string, facts: RecordFacts | null, where: string, ctx: TriageContext): void {
+export function triageScanned(batch: Batch, record: ScannedRecord, objectName: string, ctx: TriageContext): void {
   batch.records++;
+  const facts = record.facts;
   const verdict = preVerdict(facts, ctx.format);
   if (verdict) {
     const out = outside(ctx.window, facts!.eventTime);
     if (out === true) return decided(batch, 'outside_window');
     if (out === false) return decided(batch, verdict);
   }
+  const where = `${objectName}: record ${record.index + 1}`;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(recordText(record));
   } catch (err) {
     batch.items.push({ t: 'bad', reason: 'invalid_json', where, message: `invalid JSON (${errorMessage(err)})` });
     return;

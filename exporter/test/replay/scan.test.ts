@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloudTrailScanner, type ScannedRecord } from '../../src/archive/scan.js';
+import { CloudTrailScanner, type ScannedRecord, recordText } from '../../src/archive/scan.js';
 import { type Batch, emptyBatch, providerLookup, triageScanned } from '../../src/replay/triage.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { Metrics } from '../../src/metrics/registry.js';
@@ -24,11 +24,15 @@ function summarise(o: ProcessOutcome): Summary {
   return { status: 'held' };
 }
 
+/** Scans the text's UTF-8 bytes fed in chunks of `chunk` bytes (so chunks split multi-byte characters too). */
 function scanAll(text: string, chunk = Infinity): { records: ScannedRecord[]; state: string } {
   const records: ScannedRecord[] = [];
-  const s = new CloudTrailScanner((r) => records.push(r));
+  // Copied: a record's bytes are a view, valid during the callback only.
+  const s = new CloudTrailScanner((r) => records.push({ ...r, bytes: Buffer.from(r.bytes) }));
+  const bytes = Buffer.from(text, 'utf8');
+  const step = chunk === Infinity ? Math.max(1, bytes.length) : chunk;
   let ok = true;
-  for (let i = 0; i < text.length && ok; i += chunk === Infinity ? text.length : chunk) ok = s.feed(text.slice(i, i + (chunk === Infinity ? text.length : chunk)));
+  for (let i = 0; i < bytes.length && ok; i += step) ok = s.feed(bytes.subarray(i, i + step));
   if (ok) s.end();
   return { records, state: s.state };
 }
@@ -48,7 +52,7 @@ describe('CloudTrail log-file scanner', () => {
     const text = `{"Records": [\n${records.map((r) => JSON.stringify(r, null, 1)).join(',\n')}\n]}\n`;
     const whole = scanAll(text);
     expect(whole.state).toBe('done');
-    expect(whole.records.map((r) => JSON.parse(r.text))).toEqual(records);
+    expect(whole.records.map((r) => JSON.parse(recordText(r)))).toEqual(records);
     for (const chunk of [1, 2, 7, 64, 1000]) expect(scanAll(text, chunk).records).toEqual(whole.records);
     const facts = whole.records.map((r) => r.facts && { ro: r.facts.readOnlyTrue, failed: r.facts.failed, named: r.facts.named });
     expect(facts).toEqual([
@@ -94,7 +98,7 @@ describe('CloudTrail log-file scanner', () => {
     expect(scanned).toHaveLength(records.length);
     for (const [i, rec] of scanned.entries()) {
       const batch: Batch = emptyBatch();
-      triageScanned(batch, rec.text, rec.facts, `record ${i + 1}`, ctx);
+      triageScanned(batch, rec, 'corpus', ctx);
       const expected = summarise(reference.processRecord(aws, records[i].raw, 'file'));
       expect(batch.records).toBe(1);
       let got: unknown;

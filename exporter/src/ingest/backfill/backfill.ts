@@ -3,7 +3,7 @@ import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
 import { isRecord } from '../../util/paths.js';
 import { falcoAlertFromCloudTrail } from '../../providers/aws/falco-fields.js';
-import { CloudTrailScanner } from '../../archive/scan.js';
+import { CloudTrailScanner, recordText } from '../../archive/scan.js';
 import { gunzipWhole, isGzip } from '../../archive/gzip.js';
 import { deliveryTime } from '../../archive/layout.js';
 import type { AlertIngest } from '../service.js';
@@ -144,9 +144,9 @@ export class ArchiveBackfill {
     const { metrics, received } = this.d;
     const count = (result: string): void => metrics.backfillEvents.inc({ result });
     const out: Record<string, unknown>[] = [];
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = (isGzip(body) ? gunzipWhole(body) : Buffer.from(body)).toString('utf8');
+      bytes = isGzip(body) ? gunzipWhole(body) : body;
     } catch (err) {
       metrics.backfillObjects.inc({ result: 'failed' });
       this.d.log.error('archive backfill: corrupt object skipped', { object: where, error: errorMessage(err) });
@@ -156,7 +156,7 @@ export class ArchiveBackfill {
       if (r.facts?.named && !r.facts.unsafe && (r.facts.failed || r.facts.readOnlyTrue)) return count(r.facts.failed ? 'failed_call' : 'read_only');
       let rec: unknown;
       try {
-        rec = JSON.parse(r.text);
+        rec = JSON.parse(recordText(r));
       } catch {
         return count('bad_record');
       }
@@ -172,7 +172,7 @@ export class ArchiveBackfill {
       out.push(falcoAlertFromCloudTrail(rec, { rule: BACKFILL_RULE, hostname: 'tfdrift-archive-backfill', time: new Date(t).toISOString() }));
     });
     try {
-      if (scanner.feed(text)) scanner.end();
+      if (scanner.feed(bytes)) scanner.end();
       if (scanner.state === 'other') throw new SyntaxError('not a CloudTrail log file');
     } catch (err) {
       metrics.backfillObjects.inc({ result: 'failed' });

@@ -91,6 +91,38 @@ export interface Candidate {
   key: ResolutionKey;
 }
 
+/** The fields of a record the ledger and the metrics read, so a serialised candidate is never parsed for them. */
+export type RecordHead = Pick<DriftRecord, 'drift_id' | 'provider' | 'account_id' | 'resource_id' | 'resource_type' | 'change_type' | 'severity'>;
+
+/**
+ * A candidate as it crosses threads (replay's readers to the main thread): the record as its JSON
+ * text — a string is copied, an object graph cloned field by field — and the same text is what
+ * the ledger keeps and what JSON-lines outputs write.
+ */
+export interface SerialCandidate {
+  json: string;
+  head: RecordHead;
+  key: ResolutionKey;
+}
+
+export interface SerialAssessment {
+  candidates: SerialCandidate[];
+  reasons: string[];
+  eventTime: string | null;
+}
+
+export function serialise(a: Assessment): SerialAssessment {
+  return {
+    candidates: a.candidates.map(({ record: r, key }) => ({
+      json: JSON.stringify(r),
+      head: { drift_id: r.drift_id, provider: r.provider, account_id: r.account_id, resource_id: r.resource_id, resource_type: r.resource_type, change_type: r.change_type, severity: r.severity },
+      key,
+    })),
+    reasons: a.reasons,
+    eventTime: a.eventTime,
+  };
+}
+
 export interface Assessment {
   candidates: Candidate[];
   /** Why drifts were not reported (matches_state, already_managed, ignore_rule, …). */

@@ -10,7 +10,7 @@ import { resolveAgainstState, resolvedRecord } from './detect/resolve.js';
 import { detectionConfigSchema, type DetectionConfig } from './detect/config.js';
 import { InputError, errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
-import { type Assessment, type AssessRules, type Convergence, type Prepared, assessEvent, assessRules, prepareEvent } from './assess.js';
+import { type Assessment, type AssessRules, type Convergence, type Prepared, type SerialAssessment, assessEvent, assessRules, prepareEvent } from './assess.js';
 
 export { isTerraformCall } from './detect/suppress.js';
 
@@ -152,6 +152,35 @@ export class Pipeline {
       if (Number.isFinite(lag) && lag >= 0) m.eventLag.observe(lag);
     }
     return records.length > 0 ? { status: 'drift', records } : { status: 'no_drift', reasons };
+  }
+
+  /**
+   * `commit` for candidates serialised on another thread (replay's readers): the same ledger
+   * decisions; records go out as the JSON they arrived as. Returns how many were emitted.
+   */
+  commitSerial(assessment: SerialAssessment, now = this.now()): { emitted: number; reasons: string[] } {
+    const m = this.o.metrics;
+    const reasons = [...assessment.reasons];
+    let emitted = 0;
+    for (const { json, head, key } of assessment.candidates) {
+      if (!this.ledger.openJson(json, head, now.getTime(), key)) {
+        reasons.push('duplicate_open_drift');
+        continue;
+      }
+      emitted++;
+      m.drifts.inc({ provider: head.provider, account_id: head.account_id ?? '', change_type: head.change_type, severity: head.severity, resource_type: head.resource_type });
+      for (const out of this.o.outputs) {
+        try {
+          if (out.sendJson) out.sendJson(json);
+          else out.send(JSON.parse(json) as DriftRecord);
+        } catch (err) {
+          m.outputSent.inc({ output: out.name, status: 'error' });
+          this.o.log.error('output failed', { output: out.name, error: errorMessage(err) });
+        }
+      }
+    }
+    for (const reason of reasons) m.eventsSuppressed.inc({ reason });
+    return { emitted, reasons };
   }
 
   private scheduleSettle(): void {

@@ -26,17 +26,23 @@ export interface RecordFacts {
   unsafe: boolean;
 }
 
+/**
+ * One record as the scanner passes it to its callback. The scanner reuses this object (and its
+ * facts) for the next record: read it during the callback, copy what must outlive it.
+ */
 export interface ScannedRecord {
-  /** The record's JSON, as bytes: a view into the caller's buffer, valid during the callback. */
-  bytes: Buffer;
+  /** The buffer holding the record's JSON, and where in it. */
+  source: Buffer;
+  start: number;
+  end: number;
   /** 0-based position in the Records array. */
   index: number;
   /** null for an element that is not an object. */
   facts: RecordFacts | null;
 }
 
-/** The record's JSON text. */
-export const recordText = (r: ScannedRecord): string => r.bytes.toString('utf8');
+/** The record's JSON text (decoded only for the records that are parsed). */
+export const recordText = (r: ScannedRecord): string => r.source.toString('utf8', r.start, r.end);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -133,23 +139,31 @@ function skipNested(b: Uint8Array, i: number): number {
   return -1;
 }
 
-const INCOMPLETE = { end: -1, facts: null } as const;
+const INCOMPLETE = -1;
+
+function resetFacts(f: RecordFacts): void {
+  f.readOnlyTrue = false;
+  f.failed = false;
+  f.named = false;
+  f.eventTime = null;
+  f.unsafe = false;
+}
 
 /**
- * Scans one JSON value starting at `start` (an array element). Returns its end (exclusive) and,
- * for objects, the facts; `end` -1 when the value is not complete in `b`.
+ * Scans one JSON value starting at `start` (an array element). Returns its end (exclusive), -1
+ * when the value is not complete in `b`; for an object (`b[start]` is `{`) fills `facts`.
  */
-export function scanValue(b: Uint8Array, start: number, times = true): { end: number; facts: RecordFacts | null } {
-  return b[start] === LBRACE ? scanRecord(b, start, times) : scanGeneric(b, start, times);
+function scanValue(b: Uint8Array, start: number, times: boolean, facts: RecordFacts): number {
+  resetFacts(facts);
+  return b[start] === LBRACE ? scanRecord(b, start, times, facts) : scanGeneric(b, start, times, facts);
 }
 
 /**
  * One record (an object): its own keys read in turn, each nested value skipped whole. Anything
  * that is not `"key": value` pairs goes to the general scanner, which tolerates more.
  */
-function scanRecord(b: Uint8Array, start: number, times: boolean): { end: number; facts: RecordFacts | null } {
+function scanRecord(b: Uint8Array, start: number, times: boolean, facts: RecordFacts): number {
   const n = b.length;
-  const facts: RecordFacts = { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false };
   let hasName = false;
   let hasSource = false;
   let i = start + 1;
@@ -159,20 +173,20 @@ function scanRecord(b: Uint8Array, start: number, times: boolean): { end: number
     let c = b[i];
     if (c === RBRACE) {
       facts.named = hasName && hasSource;
-      return { end: i + 1, facts };
+      return i + 1;
     }
     if (c === COMMA) {
       i++;
       continue;
     }
-    if (c !== QUOTE) return scanGeneric(b, start, times);
+    if (c !== QUOTE) return scanGeneric(b, start, times, facts);
     const keyEnd = stringEnd(b, i);
     if (keyEnd < 0) return INCOMPLETE;
     const key = keyAt(b, i, keyEnd);
     if (key === Key.Unsafe) facts.unsafe = true;
     i = skipSpace(b, keyEnd);
     if (i >= n) return INCOMPLETE;
-    if (b[i] !== COLON) return scanGeneric(b, start, times);
+    if (b[i] !== COLON) return scanGeneric(b, start, times, facts);
     i = skipSpace(b, i + 1);
     if (i >= n) return INCOMPLETE;
     c = b[i];
@@ -232,21 +246,22 @@ function setOtherFact(c: number, key: Key, facts: RecordFacts): void {
 }
 
 /** Any JSON value (an element that is not a record, or a record the fast path would not read). */
-function scanGeneric(b: Uint8Array, start: number, times: boolean): { end: number; facts: RecordFacts | null } {
+function scanGeneric(b: Uint8Array, start: number, times: boolean, objectFacts: RecordFacts): number {
   const n = b.length;
   const first = b[start];
   if (first !== LBRACE && first !== LBRACKET) {
     // A primitive element: up to the next comma or closing bracket at this level.
-    if (first === QUOTE) return { end: stringEnd(b, start), facts: null };
+    if (first === QUOTE) return stringEnd(b, start);
     let i = start;
     while (i < n) {
       const c = b[i];
-      if (c === COMMA || c === RBRACKET || isSpace(c)) return { end: i, facts: null };
+      if (c === COMMA || c === RBRACKET || isSpace(c)) return i;
       i++;
     }
     return INCOMPLETE;
   }
-  const facts: RecordFacts | null = first === LBRACE ? { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false } : null;
+  const facts: RecordFacts | null = first === LBRACE ? objectFacts : null;
+  if (facts) resetFacts(facts);
   let hasName = false;
   let hasSource = false;
   let depth = 0;
@@ -291,7 +306,7 @@ function scanGeneric(b: Uint8Array, start: number, times: boolean): { end: numbe
       i++;
       if (depth === 0) {
         if (facts) facts.named = hasName && hasSource;
-        return { end: i, facts };
+        return i;
       }
       continue;
     }
@@ -325,6 +340,9 @@ export class CloudTrailScanner {
   private carry: Buffer = EMPTY;
   private index = 0;
   private headBytes: Buffer = EMPTY;
+  /** Reused for every record (no allocation per record): valid during the callback only. */
+  private readonly facts: RecordFacts = { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false };
+  private readonly current: ScannedRecord = { source: EMPTY, start: 0, end: 0, index: 0, facts: null };
 
   constructor(
     private readonly onRecord: (r: ScannedRecord) => void,
@@ -370,9 +388,15 @@ export class CloudTrailScanner {
         pos++;
         break;
       }
-      const { end, facts } = scanValue(b, pos, times);
+      const end = scanValue(b, pos, times, this.facts);
       if (end < 0) break;
-      this.onRecord({ bytes: b.subarray(pos, end), index: this.index++, facts });
+      const r = this.current;
+      r.source = b;
+      r.start = pos;
+      r.end = end;
+      r.index = this.index++;
+      r.facts = c === LBRACE ? this.facts : null;
+      this.onRecord(r);
       pos = end;
     }
     if (this.state === 'closing') {

@@ -38,18 +38,16 @@ export interface LedgerOptions {
 
 /** An open drift whose record is held as JSON text; `record` parses it on each read. */
 class TextDrift implements OpenDrift {
-  private readonly text: string;
-  readonly key: ResolutionKey;
-  firstSeen: number;
-  lastSeen: number;
-  occurrences: number;
+  constructor(
+    private readonly text: string,
+    readonly key: ResolutionKey,
+    public firstSeen: number,
+    public lastSeen: number,
+    public occurrences: number,
+  ) {}
 
-  constructor(d: OpenDrift) {
-    this.text = JSON.stringify(d.record);
-    this.key = d.key;
-    this.firstSeen = d.firstSeen;
-    this.lastSeen = d.lastSeen;
-    this.occurrences = d.occurrences;
+  static of(d: OpenDrift): TextDrift {
+    return new TextDrift(JSON.stringify(d.record), d.key, d.firstSeen, d.lastSeen, d.occurrences);
   }
 
   get record(): DriftRecord {
@@ -104,18 +102,16 @@ export class DriftLedger {
     return this.evictedTotal;
   }
 
-  private static resourceKeys(d: OpenDrift): string[] {
-    const r = d.record;
+  private static resourceKeys(d: OpenDrift, r: Pick<DriftRecord, 'provider' | 'account_id' | 'resource_id'> = d.record): string[] {
     const ids = new Set([r.resource_id ?? '', d.key.lookup?.value ?? ''].filter((x) => x !== ''));
     return [...ids].map((id) => `${r.provider}|${r.account_id ?? ''}|${id}`);
   }
 
-  private put(d: OpenDrift): void {
-    const id = d.record.drift_id;
+  private put(d: OpenDrift, id = d.record.drift_id, keys = DriftLedger.resourceKeys(d)): void {
     const previous = this.drifts.get(id);
     if (previous) this.unindex(previous);
-    this.drifts.set(id, this.options.recordsAsText ? new TextDrift(d) : d);
-    for (const k of DriftLedger.resourceKeys(d)) {
+    this.drifts.set(id, this.options.recordsAsText && !(d instanceof TextDrift) ? TextDrift.of(d) : d);
+    for (const k of keys) {
       const set = this.byResource.get(k);
       if (set) set.add(id);
       else this.byResource.set(k, new Set([id]));
@@ -202,6 +198,21 @@ export class DriftLedger {
     if (this.drifts.has(record.drift_id)) this.remove(record.drift_id);
     this.put(entry);
     this.append({ open: entry });
+    this.evictOverflow(now);
+    this.scheduleSave();
+    return true;
+  }
+
+  /**
+   * `open` for a record already serialised (replay's readers): the ledger keeps the text as it is
+   * and reads the identity from `head`, so the record is never parsed here.
+   */
+  openJson(json: string, head: Pick<DriftRecord, 'drift_id' | 'provider' | 'account_id' | 'resource_id'>, now: number, key: ResolutionKey): boolean {
+    if (this.touch(head.drift_id, now)) return false;
+    const entry = new TextDrift(json, key, now, now, 1);
+    if (this.drifts.has(head.drift_id)) this.remove(head.drift_id);
+    this.put(entry, head.drift_id, DriftLedger.resourceKeys(entry, head));
+    if (this.file) this.append({ open: entry });
     this.evictOverflow(now);
     this.scheduleSave();
     return true;

@@ -24,20 +24,25 @@ export function stdoutOutput(format: 'jsonl' | 'pretty', stream: Writable = proc
     held = '';
     stream.write(text);
   };
+  const write = (line: string): void => {
+    if (!batched) stream.write(line);
+    else {
+      held += line;
+      if (held.length >= BATCH_BYTES) writeHeld();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(writeHeld);
+      }
+    }
+    metrics?.outputSent.inc({ output: 'stdout', status: 'ok' });
+  };
   return {
     name: 'stdout',
     send(record: DriftRecord) {
-      const line = format === 'jsonl' ? `${JSON.stringify(record)}\n` : `${formatPretty(record, colour)}\n\n`;
-      if (!batched) stream.write(line);
-      else {
-        held += line;
-        if (held.length >= BATCH_BYTES) writeHeld();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(writeHeld);
-        }
-      }
-      metrics?.outputSent.inc({ output: 'stdout', status: 'ok' });
+      write(format === 'jsonl' ? `${JSON.stringify(record)}\n` : `${formatPretty(record, colour)}\n\n`);
+    },
+    sendJson(json: string) {
+      write(format === 'jsonl' ? `${json}\n` : `${formatPretty(JSON.parse(json) as DriftRecord, colour)}\n\n`);
     },
     queueLength: () => 0,
     flush: () => {

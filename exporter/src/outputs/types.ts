@@ -4,6 +4,11 @@ import type { DriftRecord } from '../model/drift.js';
 export interface Output {
   readonly name: string;
   send(record: DriftRecord): void;
+  /**
+   * The record as its JSON text (replay's readers serialise each record once): outputs that write
+   * JSON take it as it is; without this method the record is parsed and given to `send`.
+   */
+  sendJson?(json: string): void;
   /** Records waiting (memory + spool), for tfdrift_output_queue_length. */
   queueLength(): number;
   /** Deliver what is buffered; resolves when done or given up (and spooled). */

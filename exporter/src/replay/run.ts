@@ -156,7 +156,13 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
         summary.badInput++;
         count(item.reason);
         report(item.where, item.message);
-      } else if (item.t === 'assessed') tally(pipeline!.commit(item.assessment));
+      } else if (item.t === 'assessed') {
+        const { emitted, reasons } = pipeline!.commitSerial(item.assessment);
+        if (emitted > 0) {
+          summary.withDrift++;
+          summary.drifts += emitted;
+        } else tally({ status: 'no_drift', reasons });
+      }
       else if (item.t === 'converge') tally(pipeline!.conclude(item.prepared));
       else tally(pipeline!.processEvent(item.event));
     }
@@ -247,7 +253,7 @@ async function feed(pool: ObjectPool, listing: Listing, concurrency: number, sum
       summary.fetchWaitMs += performance.now() - waitStarted;
       if (body instanceof Error) await pool.submit({ name: o.name, data: new Uint8Array(0), fetchError: body.message });
       else await pool.submit({ name: o.name, data: body });
-    } else await pool.submit({ name: o.name, path: o.path });
+    } else await pool.submit({ name: o.name, path: o.path, size: o.size });
     progress.object(o.size);
   }
 }

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '../providers/types.js';
 import type { StateIndex } from '../state/index.js';
-import { type AssessRules, type Assessment, type Prepared, assessEvent, prepareEvent } from '../assess.js';
+import { type AssessRules, type Prepared, type SerialAssessment, assessEvent, prepareEvent, serialise } from '../assess.js';
 import type { AuditEvent, ProviderId } from '../model/event.js';
 import { type RecordFormat, classify, unwrapEnvelope } from '../ingest/records.js';
 import { falcoContext, parseFalcoAlert } from '../ingest/falco.js';
@@ -16,7 +16,7 @@ export interface TimeWindow {
 /** What the main thread must still do with one record, in input order. */
 export type TriageItem =
   /** Drifts found: the ledger (main thread) decides which are new, then they are emitted. */
-  | { t: 'assessed'; assessment: Assessment }
+  | { t: 'assessed'; assessment: SerialAssessment }
   /** A Terraform call: it converges open drifts on these resources (a ledger matter). */
   | { t: 'converge'; prepared: Extract<Prepared, { status: 'suppressed' }> }
   /** A provider whose resolve() folds records together (multi-part operations): resolved and evaluated in order on the main thread. */
@@ -160,6 +160,6 @@ export function triageValue(batch: Batch, raw: unknown, where: string, ctx: Tria
       return decided(batch, prepared.reason);
   }
   const assessment = assessEvent(prepared.event, prepared.resolution, index, rules, new Date());
-  if (assessment.candidates.length > 0) batch.items.push({ t: 'assessed', assessment });
+  if (assessment.candidates.length > 0) batch.items.push({ t: 'assessed', assessment: serialise(assessment) });
   else decided(batch, ...assessment.reasons);
 }

@@ -13,6 +13,8 @@ import { assessRules } from '../../src/assess.js';
 import { loadReplayStates } from '../../src/replay/states.js';
 import type { ProcessOutcome } from '../../src/pipeline.js';
 import { DEMO_STATES } from '../helpers/cli.js';
+import type { Output } from '../../src/outputs/types.js';
+import { captureOutput } from './helpers.js';
 
 type Summary = { status: 'drift'; records: unknown[] } | { status: 'no_drift'; reasons: string[] } | { status: 'failed'; reason: string } | { status: 'held' };
 
@@ -27,8 +29,10 @@ function summarise(o: ProcessOutcome): Summary {
 /** Scans the text's UTF-8 bytes fed in chunks of `chunk` bytes (so chunks split multi-byte characters too). */
 function scanAll(text: string, chunk = Infinity): { records: ScannedRecord[]; state: string } {
   const records: ScannedRecord[] = [];
-  // Copied: a record's bytes are a view, valid during the callback only.
-  const s = new CloudTrailScanner((r) => records.push({ ...r, bytes: Buffer.from(r.bytes) }));
+  // Copied: the scanner reuses its record object and buffers once the callback returns.
+  const s = new CloudTrailScanner((r) =>
+    records.push({ source: Buffer.from(r.source.subarray(r.start, r.end)), start: 0, end: r.end - r.start, index: r.index, facts: r.facts && { ...r.facts } }),
+  );
   const bytes = Buffer.from(text, 'utf8');
   const step = chunk === Infinity ? Math.max(1, bytes.length) : chunk;
   let ok = true;
@@ -81,14 +85,16 @@ describe('CloudTrail log-file scanner', () => {
     const { records } = await cloudTrailCorpus();
     expect(records.length).toBeGreaterThan(700);
     const states = await loadReplayStates(readdirSync(DEMO_STATES).map((f) => path.join(DEMO_STATES, f)), { warn: () => {} });
-    const pipelineOf = (providers = allProviders()) => {
+    const pipelineOf = (providers = allProviders(), outputs: Output[] = []) => {
       const metrics = new Metrics({ defaultMetrics: false });
-      return new Pipeline({ providers, states, outputs: [], metrics, log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER), exporterName: 'scan-test' });
+      return new Pipeline({ providers, states, outputs, metrics, log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER, null, { recordsAsText: true }), exporterName: 'scan-test' });
     };
     const reference = pipelineOf();
     const aws = allProviders().find((p) => p.id === 'aws')!;
     const readerProviders = allProviders();
-    const main = pipelineOf(readerProviders);
+    // The main thread's side: its ledger, and what it emits (records arrive serialised).
+    const emitted = captureOutput();
+    const main = pipelineOf(readerProviders, [emitted.output]);
     const ctx = { format: 'auto' as const, window: null, providers: providerLookup(readerProviders), detection: { index: states.index, rules: assessRules(undefined, 'scan-test') } };
     let beforeParse = 0;
     let onReader = 0;
@@ -110,7 +116,12 @@ describe('CloudTrail log-file scanner', () => {
       } else {
         expect(batch.items).toHaveLength(1);
         const item = batch.items[0];
-        if (item.t === 'assessed') got = summarise(main.commit(item.assessment));
+        if (item.t === 'assessed') {
+          const before = emitted.records.length;
+          const { emitted: n, reasons } = main.commitSerial(item.assessment);
+          expect(emitted.records.length - before).toBe(n);
+          got = n > 0 ? { status: 'drift', records: emitted.records.slice(before).map((r) => ({ ...r, detected_at: null })) } : { status: 'no_drift', reasons: [...reasons].sort() };
+        }
         else if (item.t === 'converge') got = summarise(main.conclude(item.prepared));
         else throw new Error(`${records[i].where}: unexpected ${item.t} item`);
       }

@@ -135,7 +135,14 @@ export interface Assessment {
  * `repeat` (the daemon's ledger touch) skips building records for drifts already open — repeats are
  * the common case there; without it every candidate is built and the ledger decides later.
  */
-export function assessEvent(event: AuditEvent, resolution: Resolution, index: StateIndex, rules: AssessRules, now: Date, repeat?: (driftId: string) => boolean): Assessment {
+export function assessEvent(
+  event: AuditEvent,
+  resolution: Resolution,
+  index: StateIndex,
+  rules: AssessRules,
+  now: Date,
+  repeat?: (driftId: string, changeType: DriftRecord['change_type']) => boolean,
+): Assessment {
   const detection = detect(event, resolution, index);
   const reasons = [...detection.suppressed];
   const candidates: Candidate[] = [];
@@ -146,7 +153,7 @@ export function assessEvent(event: AuditEvent, resolution: Resolution, index: St
       continue;
     }
     const id = draftDriftId(draft, event);
-    if (repeat?.(id)) {
+    if (repeat?.(id, draft.changeType)) {
       reasons.push('duplicate_open_drift');
       continue;
     }

@@ -20,6 +20,12 @@ export interface RecordFacts {
   /** Raw `eventTime` string, when there is one (and the scanner was asked for times). */
   eventTime: string | null;
   /**
+   * Where `recipientAccountId`'s value lies in the buffer (between the quotes), when it is a
+   * non-empty string without escapes; -1 otherwise. Read only for records that are not dropped.
+   */
+  recipientStart: number;
+  recipientEnd: number;
+  /**
    * A key that changes how the record is read (lower-cased Panther copies, a Falco alert, an
    * EventBridge or LookupEvents envelope): the record must take the full path.
    */
@@ -60,10 +66,12 @@ const enum Key {
   EventName,
   EventSource,
   EventTime,
+  Recipient,
   Unsafe,
 }
 const KEYS: [string, Key][] = [
   ['readOnly', Key.ReadOnly], ['errorCode', Key.ErrorCode], ['eventName', Key.EventName], ['eventSource', Key.EventSource], ['eventTime', Key.EventTime],
+  ['recipientAccountId', Key.Recipient],
   ['readonly', Key.Unsafe], ['errorcode', Key.Unsafe], ['eventname', Key.Unsafe], ['eventsource', Key.Unsafe], ['eventtime', Key.Unsafe],
   ['output_fields', Key.Unsafe], ['detail-type', Key.Unsafe], ['CloudTrailEvent', Key.Unsafe],
 ];
@@ -147,6 +155,8 @@ function resetFacts(f: RecordFacts): void {
   f.named = false;
   f.eventTime = null;
   f.unsafe = false;
+  f.recipientStart = -1;
+  f.recipientEnd = -1;
 }
 
 /**
@@ -231,6 +241,12 @@ function setStringFact(b: Uint8Array, open: number, end: number, key: Key, facts
     case Key.EventTime:
       facts.eventTime = times ? Buffer.from(b.buffer, b.byteOffset + open + 1, end - open - 2).toString('utf8') : null;
       break;
+    case Key.Recipient: {
+      const plain = end - open > 2 && b.subarray(open + 1, end - 1).indexOf(BACKSLASH) < 0;
+      facts.recipientStart = plain ? open + 1 : -1;
+      facts.recipientEnd = plain ? end - 1 : -1;
+      break;
+    }
   }
 }
 
@@ -243,6 +259,7 @@ function setOtherFact(c: number, key: Key, facts: RecordFacts): void {
   if (key === Key.ReadOnly) facts.readOnlyTrue = literal && c === 0x74; // t(rue)
   else if (key === Key.ErrorCode) facts.failed = literal && c !== 0x6e; // not n(ull)
   else if (key === Key.EventTime) facts.eventTime = null;
+  else if (key === Key.Recipient) facts.recipientStart = facts.recipientEnd = -1;
 }
 
 /** Any JSON value (an element that is not a record, or a record the fast path would not read). */
@@ -341,7 +358,7 @@ export class CloudTrailScanner {
   private index = 0;
   private headBytes: Buffer = EMPTY;
   /** Reused for every record (no allocation per record): valid during the callback only. */
-  private readonly facts: RecordFacts = { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false };
+  private readonly facts: RecordFacts = { readOnlyTrue: false, failed: false, named: false, eventTime: null, unsafe: false, recipientStart: -1, recipientEnd: -1 };
   private readonly current: ScannedRecord = { source: EMPTY, start: 0, end: 0, index: 0, facts: null };
 
   constructor(

@@ -8,7 +8,7 @@ import type { DetectionConfig } from '../detect/config.js';
 import type { StateIndex } from '../state/index.js';
 import { assessRules } from '../assess.js';
 import { type ObjectJob, processObject } from './decode.js';
-import { type Batch, type TimeWindow, type TriageContext, providerLookup } from './triage.js';
+import { type Batch, type TimeWindow, type TriageContext, providerLookup, readerDetection } from './triage.js';
 
 export interface PoolOptions {
   /** 0: read and triage on the calling thread. */
@@ -122,7 +122,7 @@ export class ObjectPool {
    */
   useStates(index: StateIndex): void {
     const rules = assessRules(this.o.detection, this.o.exporterName);
-    this.inline = { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers), detection: { index, rules } };
+    this.inline = { format: this.o.format, window: this.o.window, providers: providerLookup(this.o.providers), detection: readerDetection(index, rules) };
     for (const w of this.workers) w.worker.postMessage({ states: index.snapshots });
   }
 

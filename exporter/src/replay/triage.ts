@@ -5,7 +5,7 @@ import type { AuditEvent, ProviderId } from '../model/event.js';
 import { type RecordFormat, classify, unwrapEnvelope } from '../ingest/records.js';
 import { falcoContext, parseFalcoAlert } from '../ingest/falco.js';
 import { InputError, errorMessage } from '../util/errors.js';
-import { type RecordFacts, type ScannedRecord, recordText } from '../archive/scan.js';
+import { type ScannedRecord, recordText } from '../archive/scan.js';
 
 /** Record time window (ms since epoch, inclusive bounds; null = open). */
 export interface TimeWindow {
@@ -55,6 +55,17 @@ export function providerLookup(list: ProviderAdapter[]): ProviderLookup {
 export interface ReaderDetection {
   index: StateIndex;
   rules: AssessRules;
+  /**
+   * Unmanaged and missing drifts this reader has sent. A replay never closes those (no state
+   * reloads; a Terraform call converges only `modified` ones), and the main thread commits in
+   * object order — this reader's earlier objects first — so a repeat is certainly a duplicate of
+   * an open drift: it is counted here, without building its record.
+   */
+  sent: Set<string>;
+}
+
+export function readerDetection(index: StateIndex, rules: AssessRules): ReaderDetection {
+  return { index, rules, sent: new Set() };
 }
 
 export interface TriageContext {
@@ -77,11 +88,23 @@ function decided(batch: Batch, ...reasons: string[]): void {
   for (const r of reasons) batch.reasons[r] = (batch.reasons[r] ?? 0) + 1;
 }
 
-/** Same order as the pipeline: failed, then read-only (providers' resolve()). */
-function preVerdict(facts: RecordFacts | null, format: RecordFormat): 'failed_call' | 'read_only' | null {
-  if (!facts || facts.unsafe || !facts.named || (format !== 'auto' && format !== 'cloudtrail')) return null;
+/**
+ * What a CloudTrail record comes to, told from its top-level facts alone, or null (parse it).
+ * Failed, then read-only: the pipeline's order (providers' resolve()). Then a call in an account
+ * no loaded state speaks for: it cannot be drift (unmanaged needs a state for the account, modified
+ * and missing a resource in one) nor touch an open drift (those live in covered accounts), so it is
+ * decided unread — counted once as no_state_for_account, where the full path would have resolved
+ * it first (so its unmapped calls do not count towards --strict either: see docs/replay.md).
+ */
+function preVerdict(record: ScannedRecord, ctx: TriageContext): 'failed_call' | 'read_only' | 'no_state_for_account' | null {
+  const facts = record.facts;
+  if (!facts || facts.unsafe || !facts.named || (ctx.format !== 'auto' && ctx.format !== 'cloudtrail')) return null;
   if (facts.failed) return 'failed_call';
   if (facts.readOnlyTrue) return 'read_only';
+  if (facts.recipientEnd > 0 && ctx.providers.byId('aws')) {
+    const account = record.source.toString('latin1', facts.recipientStart, facts.recipientEnd);
+    if (!ctx.detection.index.coversAccount('aws', account)) return 'no_state_for_account';
+  }
   return null;
 }
 
@@ -91,10 +114,9 @@ function preVerdict(facts: RecordFacts | null, format: RecordFormat): 'failed_ca
  */
 export function triageScanned(batch: Batch, record: ScannedRecord, objectName: string, ctx: TriageContext): void {
   batch.records++;
-  const facts = record.facts;
-  const verdict = preVerdict(facts, ctx.format);
+  const verdict = preVerdict(record, ctx);
   if (verdict) {
-    const out = outside(ctx.window, facts!.eventTime);
+    const out = outside(ctx.window, record.facts!.eventTime);
     if (out === true) return decided(batch, 'outside_window');
     if (out === false) return decided(batch, verdict);
   }
@@ -159,7 +181,9 @@ export function triageValue(batch: Batch, raw: unknown, where: string, ctx: Tria
     case 'failed':
       return decided(batch, prepared.reason);
   }
-  const assessment = assessEvent(prepared.event, prepared.resolution, index, rules, new Date());
+  const { sent } = ctx.detection;
+  const assessment = assessEvent(prepared.event, prepared.resolution, index, rules, new Date(), (id, changeType) => changeType !== 'modified' && sent.has(id));
+  for (const c of assessment.candidates) if (c.record.change_type !== 'modified') sent.add(c.record.drift_id);
   if (assessment.candidates.length > 0) batch.items.push({ t: 'assessed', assessment: serialise(assessment) });
   else decided(batch, ...assessment.reasons);
 }

@@ -6,7 +6,7 @@ import { StateIndex } from '../state/index.js';
 import { assessRules } from '../assess.js';
 import { type ObjectJob, processObject } from './decode.js';
 import { lazyProviders } from './providers.js';
-import { type TimeWindow, type TriageContext, providerLookup } from './triage.js';
+import { type TimeWindow, type TriageContext, providerLookup, readerDetection } from './triage.js';
 
 /**
  * Worker side of the replay pool: reads, gunzips, scans, resolves and assesses objects against
@@ -20,7 +20,7 @@ let ctx: TriageContext | null = null;
 let chain = Promise.resolve();
 parentPort!.on('message', (m: ObjectJob | { states: StateSnapshot[] }) => {
   if ('states' in m) {
-    ctx = { format, window, providers: providerLookup(providers), detection: { index: new StateIndex(m.states), rules } };
+    ctx = { format, window, providers: providerLookup(providers), detection: readerDetection(new StateIndex(m.states), rules) };
     return;
   }
   const job = m;

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processObject } from '../../src/replay/decode.js';
-import { type Batch, providerLookup } from '../../src/replay/triage.js';
+import { type Batch, providerLookup, readerDetection } from '../../src/replay/triage.js';
 import { allProviders } from '../../src/providers/registry.js';
 import { StateIndex } from '../../src/state/index.js';
 import { assessRules } from '../../src/assess.js';
 import { cloudTrailCorpus } from '../aws/corpus.js';
 
-const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()), detection: { index: new StateIndex([]), rules: assessRules() } };
+const ctx = { format: 'auto' as const, window: null, providers: providerLookup(allProviders()), detection: readerDetection(new StateIndex([]), assessRules()) };
 let dir: string;
 let records: unknown[];
 

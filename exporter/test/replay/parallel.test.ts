@@ -64,7 +64,9 @@ describe('replay on worker threads', () => {
     expect(parallel.summary.readOnMainThread).toBeLessThan(parallel.summary.objects);
     expect(single.summary.readOnMainThread).toBe(single.summary.objects);
     expect(comparable(single.records)).toEqual(await reference());
-    expect(single.summary.byReason.read_only).toBeGreaterThan(300);
+    // Read-only calls, and calls in accounts no demo state covers, are decided before parsing.
+    expect(single.summary.byReason.read_only).toBeGreaterThan(250);
+    expect(single.summary.byReason.no_state_for_account).toBeGreaterThan(50);
     expect(single.exitCode).toBe(0);
   });
 

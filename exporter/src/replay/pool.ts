@@ -116,6 +116,16 @@ export class ObjectPool {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /** Stops `n` workers before the first job (the listing showed the input too small for them). */
+  async retire(n: number): Promise<void> {
+    const gone = this.workers.splice(Math.max(0, this.workers.length - n));
+    await Promise.all(gone.map((w) => w.worker.terminate()));
+  }
+
   /**
    * The loaded states, before the first job: every worker builds its own index from the snapshots
    * (detection runs where the record was read; only drifts travel back).

@@ -80,13 +80,30 @@ export function parseTime(value: string, flag: string, now = Date.now()): number
   return t;
 }
 
-/** Automatic worker count: none for small inputs (start-up would cost more), else one per core besides this thread (which reads too). */
+/** Workers for a large input: one per core besides this thread (which reads too), at most 8. */
+function maxAutoWorkers(): number {
+  return Math.max(0, Math.min(8, os.availableParallelism() - 1));
+}
+
+/** Whether the inputs may be large enough for workers: a folder or an S3 prefix (one file never is worth it). */
+function mayBeLarge(events: string[]): boolean {
+  return events.some((e) => {
+    if (/^s3:\/\//i.test(e)) return true;
+    try {
+      return statSync(e).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Automatic worker count: none for small inputs (start-up would cost more), else maxAutoWorkers(). */
 function autoWorkers(listing: Listing): number {
-  // A worker costs about half a second of start-up (modules, mapping tables): below ~150,000
+  // A worker costs about half a second of CPU to start (modules, mapping tables): below ~150,000
   // compressed CloudTrail records (~16 MiB of .json.gz) one thread finishes sooner.
   const bytes = listing.objects.reduce((n, o) => n + o.size, 0);
   if (listing.objects.length < 4 || bytes < 16 * 1024 * 1024) return 0;
-  return Math.max(0, Math.min(8, os.availableParallelism() - 1));
+  return maxAutoWorkers();
 }
 
 /**
@@ -118,8 +135,21 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     since: window?.since ?? null,
     until: window?.until ?? null,
   };
-  const listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
   const providers = lazyProviders();
+  const detection = detectionConfigSchema.parse({});
+  const exporterName = hostname();
+  // Workers start (and load their mapping tables) while the inputs are listed and the states load:
+  // as many as an archive of this shape may use; those the listing shows to be too many stop again.
+  let onBatch: (job: ObjectJob, batch: Batch) => void = () => {};
+  const spawned = opts.workers ?? (mayBeLarge(opts.events) ? maxAutoWorkers() : 0);
+  const poolReady = ObjectPool.create({ workers: spawned, format: opts.format, window, providers, detection, exporterName, workerHeapMiB: workerHeapMiB(opts.state), onBatch: (job, batch) => onBatch(job, batch) });
+  let listing: Listing;
+  try {
+    listing = await listInputs(opts.events, filters, { concurrency: opts.concurrency ?? 16 });
+  } catch (err) {
+    await poolReady.then((p) => p.close(), () => {});
+    throw err;
+  }
   const summary: ReplaySummary = { objects: 0, records: 0, withDrift: 0, drifts: 0, badInput: 0, noDrift: 0, unmapped: 0, byReason: {}, fetchMs: 0, fetchWaitMs: 0, fetched: 0, fetchedBytes: 0, workers: 0, readOnMainThread: 0 };
   const count = (reason: string, n = 1): void => void (summary.byReason[reason] = (summary.byReason[reason] ?? 0) + n);
   const report = (where: string, message: string): void => void process.stderr.write(`${formatError(where, message)}\n`);
@@ -146,7 +176,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
       count(outcome.reason);
     }
   };
-  const onBatch = (_job: ObjectJob, batch: Batch): void => {
+  onBatch = (_job: ObjectJob, batch: Batch): void => {
     summary.records += batch.records;
     summary.noDrift += batch.noDrift;
     summary.unmapped += batch.unmapped;
@@ -169,13 +199,9 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     progress.update(summary.records, summary.drifts);
   };
 
-  // Workers start (and load their mapping tables) while the states load.
-  const workers = opts.workers ?? autoWorkers(listing);
+  const workers = opts.workers ?? Math.min(spawned, autoWorkers(listing));
   let pipeline: Pipeline | null = null;
   let index: StateIndex | null = null;
-  const detection = detectionConfigSchema.parse({});
-  const exporterName = hostname();
-  const poolReady = ObjectPool.create({ workers, format: opts.format, window, providers, detection, exporterName, workerHeapMiB: workerHeapMiB(opts.state), onBatch: (job, batch) => onBatch(job, batch) });
 
   try {
     const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
@@ -187,6 +213,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
     throw err;
   }
   const pool = await poolReady;
+  await pool.retire(pool.workerCount - workers);
   pool.useStates(index!);
   try {
     await feed(pool, listing, opts.concurrency ?? 16, summary, progress);

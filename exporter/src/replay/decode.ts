@@ -23,6 +23,16 @@ export interface ObjectJob {
   streamAbove?: number;
 }
 
+/**
+ * Thrown, before anything of the object is delivered, by a reader whose bounded heap could not
+ * hold the object's text whole (a large JSON-lines or array file): the main thread reads it.
+ */
+export class TooLargeForThisThread extends Error {
+  constructor(readonly bytes: number) {
+    super(`${bytes} bytes of text exceed this thread's bound`);
+  }
+}
+
 /** Objects above this size are streamed (gunzip and scan chunk by chunk); smaller ones are read at once. */
 export const STREAM_THRESHOLD = 8 * 1024 * 1024;
 /** Items per batch handed to the main thread (bounds memory for huge files). */
@@ -56,6 +66,7 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
     }
   };
   const bad = (reason: string, message: string, where = job.name): void => void batch.items.push({ t: 'bad', reason, where, message });
+  let handedBack = false;
   const scanner = new CloudTrailScanner(
     (r) => {
       triageScanned(batch, r, job.name, ctx);
@@ -94,23 +105,30 @@ export async function processObject(job: ObjectJob, ctx: TriageContext, emit: (b
       }
       if (looksBinary(bytes)) return bad('not_text', NOT_TEXT);
       if (scanner.feed(bytes)) scanner.end();
-      if (scanner.state === 'other') other(scanner.head);
+      if (scanner.state === 'other') {
+        if (bytes.length > (ctx.textLimit ?? Infinity)) throw new TooLargeForThisThread(bytes.length);
+        other(scanner.head);
+      }
       return;
     }
-    await streamFile(job.path!, scanner, bad, other);
+    await streamFile(job.path!, scanner, bad, other, ctx.textLimit ?? Infinity);
   } catch (err) {
+    if (err instanceof TooLargeForThisThread) {
+      handedBack = true;
+      throw err;
+    }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EISDIR') bad('unreadable_file', 'is a directory');
     else if (e.code) bad('unreadable_file', `cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message})`);
     else if (err instanceof SyntaxError) bad('truncated_json', `invalid JSON: ${err.message}`, scanner.records > 0 ? `${job.name}: after record ${scanner.records}` : job.name);
     else bad('unreadable_file', errorMessage(err));
   } finally {
-    emit(batch, true);
+    if (!handedBack) emit(batch, true);
   }
 }
 
 /** Large files: gunzip and scan as the bytes arrive; memory stays at a chunk plus one record. */
-async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason: string, message: string) => void, other: (text: string) => void): Promise<void> {
+async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason: string, message: string) => void, other: (text: string) => void, textLimit: number): Promise<void> {
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const first = await new Promise<Buffer>((resolve, reject) => {
     raw.once('readable', () => resolve((raw.read(2) as Buffer | null) ?? Buffer.alloc(0)));
@@ -122,6 +140,15 @@ async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason
   let checked = false;
   // Not a CloudTrail log file: the whole text goes to the general reader.
   const rest: Buffer[] = [];
+  let restBytes = 0;
+  const keep = (b: Buffer): void => {
+    rest.push(b);
+    restBytes += b.length;
+    if (restBytes > textLimit) {
+      raw.destroy();
+      throw new TooLargeForThisThread(restBytes);
+    }
+  };
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (!checked) {
@@ -131,10 +158,11 @@ async function streamFile(file: string, scanner: CloudTrailScanner, bad: (reason
           return bad('not_text', NOT_TEXT);
         }
       }
-      if (scanner.state === 'other') rest.push(chunk);
-      else if (!scanner.feed(chunk)) rest.push(Buffer.from(scanner.head, 'utf8'));
+      if (scanner.state === 'other') keep(chunk);
+      else if (!scanner.feed(chunk)) keep(Buffer.from(scanner.head, 'utf8'));
     }
   } catch (err) {
+    if (err instanceof TooLargeForThisThread) throw err;
     if (gz && !(err as NodeJS.ErrnoException).syscall) {
       bad('bad_gzip', `corrupt gzip after ${scanner.records} record(s) (${errorMessage(err)})`);
       return;

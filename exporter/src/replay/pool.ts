@@ -69,7 +69,13 @@ export class ObjectPool {
 
   static async create(o: PoolOptions): Promise<ObjectPool> {
     const pool = new ObjectPool(o);
-    await Promise.all(Array.from({ length: o.workers }, () => pool.addWorker()));
+    try {
+      await Promise.all(Array.from({ length: o.workers }, () => pool.addWorker()));
+    } catch (err) {
+      // The workers that did start must not keep the process alive.
+      await pool.close();
+      throw err;
+    }
     return pool;
   }
 
@@ -78,11 +84,18 @@ export class ObjectPool {
     const slot = { worker, inFlight: 0 };
     this.workers.push(slot);
     return new Promise((resolve, reject) => {
-      worker.on('message', (m: { ready?: true; seq?: number; batch?: Batch; done?: boolean; fatal?: string }) => {
+      worker.on('message', (m: { ready?: true; seq?: number; batch?: Batch; done?: boolean; fatal?: string; handBack?: true; data?: Uint8Array }) => {
         if (m.ready) return resolve();
         const p = this.pending.get(m.seq!);
         if (!p) return;
         if (m.fatal) return this.fail(new Error(`replay worker failed on ${p.job.name}: ${m.fatal}`));
+        if (m.handBack) {
+          // Too large for the worker's bounded heap to read whole: this thread reads it (no bound here).
+          slot.inFlight--;
+          this.readInline++;
+          void this.readHere({ ...p.job, data: m.data ?? p.job.data }).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+          return;
+        }
         p.batches.push(m.batch!);
         if (m.done) {
           p.done = true;
@@ -96,6 +109,26 @@ export class ObjectPool {
         reject(err);
         this.fail(err);
       });
+      worker.on('exit', (code) => {
+        // A worker that stops on its own (not through close or retire) would leave its jobs pending forever.
+        if (this.closing.has(worker)) return;
+        const err = new Error(`a replay worker stopped unexpectedly (exit code ${code})`);
+        reject(err);
+        this.fail(err);
+      });
+    });
+  }
+
+  private readonly closing = new Set<Worker>();
+
+  /** Reads one job on this thread, delivering its batches in order like a worker's. */
+  private readHere(job: ObjectJob): Promise<void> {
+    if (!this.inline) throw new Error('replay pool: useStates() must come before the first job');
+    return processObject(job, this.inline, (batch, done) => {
+      const p = this.pending.get(job.seq)!;
+      p.batches.push(batch);
+      p.done = done;
+      this.deliver();
     });
   }
 
@@ -123,6 +156,7 @@ export class ObjectPool {
   /** Stops `n` workers before the first job (the listing showed the input too small for them). */
   async retire(n: number): Promise<void> {
     const gone = this.workers.splice(Math.max(0, this.workers.length - n));
+    for (const w of gone) this.closing.add(w.worker);
     await Promise.all(gone.map((w) => w.worker.terminate()));
   }
 
@@ -161,14 +195,8 @@ export class ObjectPool {
       slot.worker.postMessage(full, own ? [full.data!.buffer as ArrayBuffer] : []);
     } else {
       // Every worker has its queue full: this thread reads the object itself (it is a reader too).
-      if (!this.inline) throw new Error('replay pool: useStates() must come before the first job');
       this.readInline++;
-      await processObject(full, this.inline, (batch, done) => {
-        const p = this.pending.get(seq)!;
-        p.batches.push(batch);
-        p.done = done;
-        this.deliver();
-      });
+      await this.readHere(full);
     }
     while (!this.failure && this.pending.size >= this.capacity) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
@@ -181,6 +209,7 @@ export class ObjectPool {
   }
 
   async close(): Promise<void> {
+    for (const w of this.workers) this.closing.add(w.worker);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }

@@ -73,6 +73,8 @@ export interface TriageContext {
   window: TimeWindow | null;
   providers: ProviderLookup;
   detection: ReaderDetection;
+  /** Bytes of non-CloudTrail text this thread may read whole (a worker's bounded heap); absent: no bound. */
+  textLimit?: number;
 }
 
 function outside(window: TimeWindow | null, time: string | null): boolean | null {

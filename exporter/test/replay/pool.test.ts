@@ -86,6 +86,46 @@ describe('worker heap bound (workerHeapMiB)', () => {
   });
 });
 
+describe('an object too large for a worker to read whole', () => {
+  it('is handed back and read on the main thread: same results as without workers, no failure', async () => {
+    // JSON lines (not a CloudTrail log file): the general reader needs the whole text as one string,
+    // which a worker with a 32 MiB heap must not attempt (V8 would abort the process, nodejs/node#47224).
+    const dir = tmp();
+    const lines = Array.from({ length: 120_000 }, (_, i) => JSON.stringify({ ...describeRecord(i), requestParameters: { filter: 'x'.repeat(80) } }));
+    const file = path.join(dir, 'big.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const small = path.join(dir, 'small.json.gz');
+    await writeFile(small, logFile([describeRecord(1)]));
+    const run = async (workers: number, workerHeapMiB?: number) => {
+      const seen: { seq: number; records: number; reasons: Record<string, number>; bad: number }[] = [];
+      const pool = await ObjectPool.create(options({ workers, workerHeapMiB, onBatch: (job, b) => void seen.push({ seq: job.seq, records: b.records, reasons: b.reasons, bad: b.items.filter((i) => i.t === 'bad').length }) }));
+      try {
+        pool.useStates(new StateIndex([]));
+        await pool.submit({ name: file, path: file });
+        await pool.submit({ name: small, path: small });
+        await pool.finish();
+      } finally {
+        await pool.close();
+      }
+      const merged = seen.reduce<Record<number, { records: number; read_only: number; bad: number }>>((acc, b) => {
+        const m = (acc[b.seq] ??= { records: 0, read_only: 0, bad: 0 });
+        m.records += b.records;
+        m.read_only += b.reasons.read_only ?? 0;
+        m.bad += b.bad;
+        return acc;
+      }, {});
+      return { merged, order: [...new Set(seen.map((b) => b.seq))], readInline: pool.readInline };
+    };
+    const bounded = await run(1, 32);
+    const alone = await run(0);
+    expect(bounded.merged).toEqual(alone.merged);
+    expect(bounded.merged[0]).toEqual({ records: 120_000, read_only: 120_000, bad: 0 });
+    expect(bounded.order).toEqual([0, 1]);
+    // The first object went to the worker, which handed it back: the main thread read it.
+    expect(bounded.readInline).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('ObjectPool: two workers and the main thread reading', () => {
   const N = 12;
   let dir: string;

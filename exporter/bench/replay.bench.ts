@@ -112,7 +112,18 @@ async function before(a: Archive): Promise<number> {
 }
 
 /** s3rver in a child process (its own event loop and core time, as a real S3 would be). */
-async function startS3Peer(dir: string): Promise<{ url: string; stop: () => void }> {
+/** CPU seconds a process has used (Linux /proc; null elsewhere). */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime (fields 14 and 15 of the whole line), in clock ticks: 100 per second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function startS3Peer(dir: string): Promise<{ url: string; stop: () => void; cpu: () => number | null }> {
   const code = `import S3rver from 's3rver';
     const s = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: ${JSON.stringify(dir)}, configureBuckets: [{ name: 'bench-trail' }] });
     const { port } = await s.run(); process.stdout.write('PORT ' + port + '\\n');`;
@@ -127,7 +138,7 @@ async function startS3Peer(dir: string): Promise<{ url: string; stop: () => void
     });
     child.on('exit', (c) => reject(new Error(`s3rver exited (${c})`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill(), cpu: () => cpuSeconds(child.pid) };
 }
 
 async function upload(a: Archive, url: string): Promise<void> {
@@ -193,9 +204,11 @@ async function s3Rows(a: Archive, floorS: number, drifts: number, rows: BenchRow
         await upload(a, peer.url);
         const uploadS = secs(t);
         const env = { ...process.env, AWS_ENDPOINT_URL_S3: peer.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+        const peerCpu = peer.cpu();
         const s3 = await cliReplay(['--state', a.stateFile, '--events', 's3://bench-trail/AWSLogs/'], env);
+        const peerUsed = peerCpu === null ? null : (peer.cpu() ?? peerCpu) - peerCpu;
         const fetch = /S3: .*$/m.exec(s3.stderr)?.[0] ?? '';
-        rows.push({ name: 'replay CLI from S3 (s3rver, loopback, child process)', value: a.records / s3.s, unit: 'records/s', note: `${(floorS / s3.s).toFixed(2)} × floor; ${s3.s.toFixed(2)} s; RSS peak ${s3.rssMiB.toFixed(0)} MiB; upload ${uploadS.toFixed(0)} s` });
+        rows.push({ name: 'replay CLI from S3 (s3rver, loopback, child process)', value: a.records / s3.s, unit: 'records/s', note: `${(floorS / s3.s).toFixed(2)} × floor; ${s3.s.toFixed(2)} s; RSS peak ${s3.rssMiB.toFixed(0)} MiB; upload ${uploadS.toFixed(0)} s${peerUsed === null ? '' : `; the peer itself used ${peerUsed.toFixed(1)} s of this machine's CPU serving the GETs`}` });
         rows.push({ name: 'S3 object fetch (same run)', value: Number(/readers waited ([\d.]+) s/.exec(fetch)?.[1] ?? NaN), unit: 's waited', note: fetch.replace(/^S3: /, '') });
         if (s3.drifts !== drifts) throw new Error(`S3 and disk runs disagree: ${s3.drifts} vs ${drifts} drifts`);
       } finally {

@@ -171,7 +171,7 @@ export class ObjectPool {
   }
 
   private get perWorker(): number {
-    return this.o.perWorker ?? 2;
+    return this.o.perWorker ?? 3;
   }
 
   /** Objects submitted but not yet delivered: the workers' queues, plus room for this thread's own reads. */

@@ -165,7 +165,7 @@ describe('ObjectPool: two workers and the main thread reading', () => {
       await writeFile(fifos[k], readFileSync(files[k]));
     };
     const delivered: ReturnType<typeof comparable>[] = [];
-    const pool = await ObjectPool.create(options({ workers: 2, onBatch: (job, b) => void delivered.push(comparable(job, b)) }));
+    const pool = await ObjectPool.create(options({ workers: 2, perWorker: 2, onBatch: (job, b) => void delivered.push(comparable(job, b)) }));
     try {
       pool.useStates(states);
       for (let k = 0; k < N; k++) await pool.submit(k < 2 ? { name: files[k], path: fifos[k], size: 1 } : { name: files[k], path: files[k] });

@@ -105,7 +105,9 @@ export class ObjectPool {
       });
       worker.on('error', (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
-          err = new Error(`a replay worker ran out of its ${this.o.workerHeapMiB} MiB heap (the states' index and the objects it reads); run with --workers 0 to read on the main thread`);
+          err = new Error(
+            `a replay worker ran out of ${this.o.workerHeapMiB ? `its ${this.o.workerHeapMiB} MiB heap` : 'memory'} (the states' index and the objects it reads); run with --workers 0 to read on the main thread`,
+          );
         reject(err);
         this.fail(err);
       });

@@ -54,7 +54,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--until <time>', 'only records at or before this time (ISO 8601, or a duration ago)')
     .option('--account <id>', 'archive accounts to read (repeatable or comma-separated)', list)
     .option('--region <region>', 'archive regions to read (repeatable or comma-separated)', list)
-    .option('--workers <n>', 'worker threads for reading and parsing (0 = main thread; default: one per core for large inputs)', nonNegativeInt('--workers'))
+    .option('--workers <n>', 'worker threads that read, parse and evaluate beside the main thread (0 = main thread only; default: one per core but one, for inputs over 16 MiB)', nonNegativeInt('--workers'))
     .option('--concurrency <n>', 'parallel S3 requests (default 16)', nonNegativeInt('--concurrency'))
     .option('-c, --config <file>', 'also use the states of this configuration')
     .option('--account-id <id>', 'account/project/subscription the --state sources speak for (default: inferred from the state)')

@@ -58,15 +58,9 @@ describe('worker heap bound (workerHeapMiB)', () => {
     }
   }
 
-  for (const mib of [1, 2])
-    it(`${mib} MiB: the worker cannot even start; create() fails naming the bound and --workers 0`, async () => {
-      const { error, at } = await attempt(mib);
-      expect(at).toBe('create');
-      expect(error).toBeInstanceOf(Error);
-      expect(error!.message).toContain(`ran out of its ${mib} MiB heap`);
-      expect(error!.message).toContain('--workers 0');
-    });
-
+  // Not tested: a bound of a few MiB, where a worker cannot even start. Node 20 reports that as
+  // ERR_WORKER_OUT_OF_MEMORY, Node 24's V8 aborts the whole process (FatalOOM at isolate set-up);
+  // replay never sets a bound below 64 MiB (run.ts workerHeapMiB).
   it('a worker that starts but cannot hold the states index: the job fails with the same message, nothing is delivered', async () => {
     // 100,000 resources (~4x the bound once indexed): every allocation small, so Node ends the worker
     // with ERR_WORKER_OUT_OF_MEMORY rather than V8 aborting the process (nodejs/node#47224).

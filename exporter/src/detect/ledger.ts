@@ -34,7 +34,24 @@ export interface LedgerOptions {
    * of the object. For replays, which hold every drift of an archive and rarely read one back.
    */
   recordsAsText?: boolean;
+  /**
+   * With `recordsAsText`: the change types whose whole record is kept. Drifts of other types keep
+   * their identity only (drift_id, provider, account_id, resource_id, resource_type, change_type,
+   * severity) — for a replay, where unmanaged and missing drifts can never close (no state
+   * reloads) and only a `modified` one is ever reported resolved, from its record.
+   */
+  recordsKeptFor?: readonly DriftRecord['change_type'][];
 }
+
+const identity = (r: Pick<DriftRecord, 'drift_id' | 'provider' | 'account_id' | 'resource_id' | 'resource_type' | 'change_type' | 'severity'>) => ({
+  drift_id: r.drift_id,
+  provider: r.provider,
+  account_id: r.account_id,
+  resource_id: r.resource_id,
+  resource_type: r.resource_type,
+  change_type: r.change_type,
+  severity: r.severity,
+});
 
 /** An open drift whose record is held as JSON text; `record` parses it on each read. */
 class TextDrift implements OpenDrift {
@@ -46,8 +63,8 @@ class TextDrift implements OpenDrift {
     public occurrences: number,
   ) {}
 
-  static of(d: OpenDrift): TextDrift {
-    return new TextDrift(JSON.stringify(d.record), d.key, d.firstSeen, d.lastSeen, d.occurrences);
+  static of(d: OpenDrift, whole = true): TextDrift {
+    return new TextDrift(JSON.stringify(whole ? d.record : identity(d.record)), d.key, d.firstSeen, d.lastSeen, d.occurrences);
   }
 
   get record(): DriftRecord {
@@ -110,7 +127,7 @@ export class DriftLedger {
   private put(d: OpenDrift, id = d.record.drift_id, keys = DriftLedger.resourceKeys(d)): void {
     const previous = this.drifts.get(id);
     if (previous) this.unindex(previous);
-    this.drifts.set(id, this.options.recordsAsText && !(d instanceof TextDrift) ? TextDrift.of(d) : d);
+    this.drifts.set(id, this.options.recordsAsText && !(d instanceof TextDrift) ? TextDrift.of(d, this.kept(d.record.change_type)) : d);
     for (const k of keys) {
       const set = this.byResource.get(k);
       if (set) set.add(id);
@@ -207,15 +224,19 @@ export class DriftLedger {
    * `open` for a record already serialised (replay's readers): the ledger keeps the text as it is
    * and reads the identity from `head`, so the record is never parsed here.
    */
-  openJson(json: string, head: Pick<DriftRecord, 'drift_id' | 'provider' | 'account_id' | 'resource_id'>, now: number, key: ResolutionKey): boolean {
+  openJson(json: string, head: Pick<DriftRecord, 'drift_id' | 'provider' | 'account_id' | 'resource_id' | 'resource_type' | 'change_type' | 'severity'>, now: number, key: ResolutionKey): boolean {
     if (this.touch(head.drift_id, now)) return false;
-    const entry = new TextDrift(json, key, now, now, 1);
+    const entry = new TextDrift(this.kept(head.change_type) ? json : JSON.stringify(identity(head)), key, now, now, 1);
     if (this.drifts.has(head.drift_id)) this.remove(head.drift_id);
     this.put(entry, head.drift_id, DriftLedger.resourceKeys(entry, head));
     if (this.file) this.append({ open: entry });
     this.evictOverflow(now);
     this.scheduleSave();
     return true;
+  }
+
+  private kept(changeType: DriftRecord['change_type']): boolean {
+    return this.options.recordsKeptFor?.includes(changeType) ?? true;
   }
 
   /** Drops the drifts seen longest ago until the bound holds; persisted as closes, counted, logged once per burst. */

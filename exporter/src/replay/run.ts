@@ -206,7 +206,7 @@ export async function runReplay(opts: ReplayOptions, output: Output = stdoutOutp
   try {
     const states = await loadReplayStates(opts.state, { accountId: opts.accountId, config: opts.config, warn: (m) => process.stderr.write(`${m}\n`) });
     index = states.index;
-    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER, null, { recordsAsText: true }), detection, exporterName });
+    pipeline = new Pipeline({ providers, states, outputs: [output], metrics: new Metrics({ defaultMetrics: false }), log: silentLogger(), ledger: new DriftLedger(Number.MAX_SAFE_INTEGER, null, { recordsAsText: true, recordsKeptFor: ['modified'] }), detection, exporterName });
   } catch (err) {
     listing.close();
     await poolReady.then((p) => p.close(), () => {});

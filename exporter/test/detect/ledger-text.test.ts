@@ -225,3 +225,30 @@ describe('openJson: a record already serialised on a reader thread', () => {
       expect(plain(third.get(DRIFTS[1].record.drift_id))).toEqual({ record: DRIFTS[1].record, key: DRIFTS[1].key, firstSeen: T0, lastSeen: T0 + 10, occurrences: 2 });
     });
 });
+
+describe('recordsKeptFor: only the change types a replay can close keep their record', () => {
+  it('keeps whole records of modified drifts, the identity of the others; dedup, lookups and counts are unchanged', () => {
+    const full = new DriftLedger(WINDOW, null, { recordsAsText: true });
+    const lean = new DriftLedger(WINDOW, null, { recordsAsText: true, recordsKeptFor: ['modified'] });
+    for (const [i, d] of DRIFTS.entries()) {
+      const s = serialise({ candidates: [d], reasons: [], eventTime: null }).candidates[0];
+      // Half through openJson (replay's readers), half through open: both honour the option.
+      for (const l of [full, lean]) expect(i % 2 ? l.openJson(s.json, s.head, T0, s.key) : l.open(d.record, T0, d.key)).toBe(true);
+    }
+    for (const d of DRIFTS) {
+      const r = d.record;
+      const kept = lean.get(r.drift_id)!.record;
+      if (r.change_type === 'modified') expect(kept).toEqual(r);
+      else {
+        expect(kept).toEqual({ drift_id: r.drift_id, provider: r.provider, account_id: r.account_id, resource_id: r.resource_id, resource_type: r.resource_type, change_type: r.change_type, severity: r.severity });
+        expect(JSON.stringify(kept).length).toBeLessThan(JSON.stringify(r).length / 2);
+      }
+      // A repeat is a duplicate in both; the resource lookups and the open counts agree.
+      expect(lean.open(r, T0 + 1, d.key)).toBe(false);
+      expect(full.open(r, T0 + 1, d.key)).toBe(false);
+      if (r.resource_id) expect(lean.onResource(r.provider, r.account_id, r.resource_id).map((x) => x.record.drift_id).sort()).toEqual(full.onResource(r.provider, r.account_id, r.resource_id).map((x) => x.record.drift_id).sort());
+    }
+    expect(sortCounts(lean.openCounts())).toEqual(sortCounts(full.openCounts()));
+    expect(DRIFTS.some((d) => d.record.change_type !== 'modified')).toBe(true);
+  });
+});

@@ -110,8 +110,15 @@ describe('Loki faults: after each, every record emitted is in Loki exactly once'
     const p = await peer();
     const port = p.port;
     await p.stop();
+    // Virtual time runs as fast as the retries: it is held at 60 s until the test has looked at
+    // the spool, or Loki could be back (and the spool drained) before the first look.
+    let reopen!: () => void;
+    const heldAt60s = new Promise<void>((r) => (reopen = r));
     const clock = virtualClock(async (t) => {
-      if (t >= 60_000 && !p.server) await p.start(port);
+      if (t >= 60_000 && !p.server) {
+        await heldAt60s;
+        await p.start(port);
+      }
     });
     const { output, transport, metrics, spoolDir } = setup(p, { retry: { initial_backoff_ms: 500, max_backoff_ms: 30_000 } }, clock);
     const records = makeRecords(40);
@@ -122,6 +129,7 @@ describe('Loki faults: after each, every record emitted is in Loki exactly once'
     expect(transport.queueLength()).toBe(20);
     expect(readdirSync(spoolDir).some((f) => f.endsWith('.ndjson'))).toBe(true);
     for (const r of records.slice(20)) output.send(r);
+    reopen();
     await drained(transport);
     expect(clock.t).toBeGreaterThanOrEqual(60_000);
     expectExactlyOnce(p, records.map((r) => r.drift_id));

@@ -1,22 +1,11 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../util/errors.js';
+import { type SdkError, describeSdkError } from '../util/aws-errors.js';
 import { type ArchiveFilters, folderWanted, objectWanted } from './layout.js';
 import type { ArchiveObject, Listing } from './sources.js';
 
-interface SdkError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function describe(err: unknown): string {
-  const e = err as SdkError;
-  const status = e.$metadata?.httpStatusCode;
-  const hint = status === 403 || e.name === 'AccessDenied' ? '; check the credentials and s3:ListBucket/s3:GetObject on the archive' : '';
-  return `${e.name ?? 'error'}${status ? ` HTTP ${status}` : ''}: ${e.message ?? String(err)}${hint}`;
-}
+const describe = (err: unknown): string => describeSdkError(err, '; check the credentials and s3:ListBucket/s3:GetObject on the archive');
 
 /** Throttling, server errors and network failures are retried; 4xx answers (403, 404) are not. */
 function retryable(err: unknown): boolean {

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../helpers/tmp.js';
 import { DriftLedger, type OpenDrift, type ResolutionKey } from '../../src/detect/ledger.js';
 import type { DriftRecord } from '../../src/model/drift.js';
 import { serialise } from '../../src/assess.js';
@@ -11,15 +11,7 @@ import { syntheticDrift } from '../../src/outputs/synthetic.js';
 // already serialised on a reader thread (`openJson`): every answer must be the one the object
 // ledger gives.
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = (): string => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-ledger-text-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('tfdrift-ledger-text-');
 
 const T0 = Date.parse('2026-03-29T10:00:00Z');
 const WINDOW = 60_000;

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDirs } from '../helpers/tmp.js';
 import { ObjectPool, type PoolOptions } from '../../src/replay/pool.js';
 import type { ObjectJob } from '../../src/replay/decode.js';
 import type { Batch } from '../../src/replay/triage.js';
@@ -17,15 +17,7 @@ import { DEMO_EVENTS, DEMO_STATES } from '../helpers/cli.js';
 import { cloudTrailCorpus } from '../aws/corpus.js';
 import { ACCOUNT, archiveKey, logFile, writeLocalArchive } from './helpers.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = (): string => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'tfdrift-pool-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs('tfdrift-pool-');
 
 const options = (over: Partial<PoolOptions> & Pick<PoolOptions, 'workers' | 'onBatch'>): PoolOptions => ({
   format: 'auto', window: null, providers: lazyProviders(), detection: detectionConfigSchema.parse({}), exporterName: 'pool-test', ...over,

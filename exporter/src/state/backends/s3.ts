@@ -3,19 +3,9 @@ import type { StateSourceConfig } from '../config.js';
 import type { FetchedState, StateBackend } from './types.js';
 import { fetchObjectStore, globToRegExp, literalPrefix, sameEtag, timeoutMs, withDeadline } from './util.js';
 import { InputError } from '../../util/errors.js';
+import { type SdkError, describeSdkError } from '../../util/aws-errors.js';
 
-interface SdkError {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function describeSdkError(err: unknown): string {
-  const e = err as SdkError;
-  const status = e.$metadata?.httpStatusCode;
-  const hint = status === 403 || e.name === 'AccessDenied' ? ' (check the credentials/role this source uses and s3:GetObject/s3:ListBucket)' : '';
-  return `${e.name ?? 'error'}${status ? ` HTTP ${status}` : ''}: ${e.message ?? String(err)}${hint}`;
-}
+const describe = (err: unknown): string => describeSdkError(err, ' (check the credentials/role this source uses and s3:GetObject/s3:ListBucket)');
 
 /**
  * S3 (and S3-compatible) state: one key or a glob over keys (`env:/*\/terraform.tfstate` for
@@ -56,7 +46,7 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
         page = await withDeadline(timeout, where(key), (abortSignal) => client.send(new m.ListObjectsV2Command(input), { abortSignal }));
       } catch (err) {
         if (err instanceof InputError) throw err;
-        throw new InputError(`cannot list objects (${describeSdkError(err)})`, 'state_fetch_failed', where(key));
+        throw new InputError(`cannot list objects (${describe(err)})`, 'state_fetch_failed', where(key));
       }
       for (const o of page.Contents ?? []) if (o.Key && re.test(o.Key)) out.push({ key: o.Key, etag: o.ETag ?? null });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -78,7 +68,7 @@ export function s3Backend(config: StateSourceConfig, env: NodeJS.ProcessEnv = pr
     } catch (err) {
       if ((err as SdkError).$metadata?.httpStatusCode === 304) return { text: '', location, version: knownEtag ?? null, unchanged: true };
       if (err instanceof InputError) throw err;
-      throw new InputError(`cannot get object (${describeSdkError(err)})`, 'state_fetch_failed', location);
+      throw new InputError(`cannot get object (${describe(err)})`, 'state_fetch_failed', location);
     }
   }
 

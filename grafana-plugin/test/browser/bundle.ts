@@ -2,13 +2,18 @@ import fs from 'fs';
 import path from 'path';
 import { build } from 'esbuild';
 
-/** Bundles the harness (plugin pages + React + @grafana/*) for Chromium into `outDir`. */
-export async function bundleHarness(outDir: string): Promise<void> {
+/**
+ * Bundles the harness (plugin pages + React + @grafana/*) for Chromium into `outDir`, from
+ * `entry`: harness-entry.tsx, or harness-entry-datasources.tsx for pages that use Grafana's
+ * DataSourcePicker.
+ */
+export async function bundleHarness(outDir: string, entry = 'harness-entry.tsx'): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: [path.join(__dirname, 'harness-entry.tsx')],
+    entryPoints: [path.join(__dirname, entry)],
     bundle: true,
     outfile: path.join(outDir, 'harness.js'),
+    allowOverwrite: true,
     format: 'iife',
     platform: 'browser',
     target: 'chrome120',

@@ -10,7 +10,7 @@ import { resolveAgainstState, resolvedRecord } from './detect/resolve.js';
 import { detectionConfigSchema, type DetectionConfig } from './detect/config.js';
 import { InputError, errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
-import { type Assessment, type AssessRules, type Convergence, type Prepared, type SerialAssessment, assessEvent, assessRules, prepareEvent } from './assess.js';
+import { type Assessment, type AssessRules, type Convergence, type Prepared, type RecordHead, type SerialAssessment, assessEvent, assessRules, prepareEvent } from './assess.js';
 
 export { isTerraformCall } from './detect/suppress.js';
 
@@ -168,16 +168,7 @@ export class Pipeline {
         continue;
       }
       emitted++;
-      m.drifts.inc({ provider: head.provider, account_id: head.account_id ?? '', change_type: head.change_type, severity: head.severity, resource_type: head.resource_type });
-      for (const out of this.o.outputs) {
-        try {
-          if (out.sendJson) out.sendJson(json);
-          else out.send(JSON.parse(json) as DriftRecord);
-        } catch (err) {
-          m.outputSent.inc({ output: out.name, status: 'error' });
-          this.o.log.error('output failed', { output: out.name, error: errorMessage(err) });
-        }
-      }
+      this.publish(head, true, (out) => (out.sendJson ? out.sendJson(json) : out.send(JSON.parse(json) as DriftRecord)));
     }
     for (const reason of reasons) m.eventsSuppressed.inc({ reason });
     return { emitted, reasons };
@@ -227,17 +218,22 @@ export class Pipeline {
   }
 
   emit(record: DriftRecord): void {
-    if (record.event_type === 'terraform_drift_detected')
+    this.publish(record, record.event_type === 'terraform_drift_detected', (out) => out.send(record));
+  }
+
+  /** Counts a detected drift, then hands the record to every output; an output that throws is counted and logged. */
+  private publish(head: RecordHead, detected: boolean, send: (out: Output) => void): void {
+    if (detected)
       this.o.metrics.drifts.inc({
-        provider: record.provider,
-        account_id: record.account_id ?? '',
-        change_type: record.change_type,
-        severity: record.severity,
-        resource_type: record.resource_type,
+        provider: head.provider,
+        account_id: head.account_id ?? '',
+        change_type: head.change_type,
+        severity: head.severity,
+        resource_type: head.resource_type,
       });
     for (const out of this.o.outputs) {
       try {
-        out.send(record);
+        send(out);
       } catch (err) {
         this.o.metrics.outputSent.inc({ output: out.name, status: 'error' });
         this.o.log.error('output failed', { output: out.name, error: errorMessage(err) });
